@@ -1,0 +1,48 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Development defaults: production sets DEBUG=false with SECRET_KEY and ALLOWED_HOSTS.
+DEV_ENV := DEBUG=$${DEBUG:-true} PATH="$(BIN):$$PATH"
+
+.PHONY: run test bench install migrate demo check-deploy compose-check clean
+
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(DEV_ENV) python manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) python manage.py seed_demo
+
+## Serve the portal at http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all).
+run: demo
+	$(DEV_ENV) honcho start -f Procfile.dev
+
+## Run the whole test suite.
+test: install
+	$(DEV_ENV) python -m pytest $(PYTEST_ARGS)
+
+## Run every benchmark and print one table.
+bench: install
+	$(DEV_ENV) python bench/run.py
+
+## Production settings must pass Django's deployment checks with no warning.
+check-deploy: install
+	DEBUG=false SECRET_KEY="$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=inscriptions.example.fr PATH="$(BIN):$$PATH" \
+	python manage.py check --deploy --fail-level WARNING
+
+compose-check:
+	docker-compose config -q
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,59 @@
+"""Demo data for `make run`: a staff account, an activated candidate, and an open session.
+
+Safe to run again: existing rows are kept, and the two passwords are reset to new random
+ones, printed on the console, so the logins shown always work.
+"""
+
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from candidates.models import User
+from exams.models import ExamSession
+
+STAFF_EMAIL = "gestionnaire.dec@demo.invalid"
+CANDIDATE_EMAIL = "camille.martin@demo.invalid"
+
+
+class Command(BaseCommand):
+    help = "Crée les comptes de démonstration et une session ouverte (développement seulement)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo ne s'exécute qu'en développement (DEBUG=true).")
+        session = self.open_demo_session()
+        staff_password = self.reset_account(
+            STAFF_EMAIL, last_name="Dupont", first_name="Dominique", is_staff=True, is_superuser=True
+        )
+        candidate_password = self.reset_account(CANDIDATE_EMAIL, last_name="Martin", first_name="Camille")
+        self.stdout.write(self.style.SUCCESS("Comptes de démonstration :"))
+        self.stdout.write(f"  personnel du rectorat  {STAFF_EMAIL}  /  {staff_password}  (http://127.0.0.1:8000/admin/)")
+        self.stdout.write(f"  candidat               {CANDIDATE_EMAIL}  /  {candidate_password}")
+        self.stdout.write(f"  session ouverte        {session.name}")
+
+    def open_demo_session(self):
+        today = timezone.localdate()
+        at_paris = lambda day, hour: timezone.make_aware(datetime.combine(day, time(hour)))  # noqa: E731
+        session, _ = ExamSession.objects.get_or_create(
+            year=today.year + 1,
+            academy="Normandie",
+            defaults={
+                "name": f"Session {today.year + 1} (démonstration)",
+                "registration_opens_at": at_paris(today - timedelta(days=7), 12),
+                "registration_closes_at": at_paris(today + timedelta(days=21), 17),
+            },
+        )
+        return session
+
+    def reset_account(self, email, **fields):
+        password = secrets.token_urlsafe(12)
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email, password, is_active=True, activated_at=timezone.now(), **fields)
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return password
