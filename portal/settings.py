@@ -151,6 +151,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = DEBUG  # in development, serve from the apps without collectstatic
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # collectstatic fills it in production
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = ""
 STORAGES = {

@@ -1,0 +1,28 @@
+import pytest
+
+from tests.factories import StaffFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_tasks_inline(settings):
+    """Unit tests run tasks in-process; tests/portal/test_celery_worker.py starts a real worker."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def candidate(db):
+    return UserFactory(email="camille.martin@exemple.fr")
+
+
+@pytest.fixture
+def other_candidate(db):
+    return UserFactory(email="alex.durand@exemple.fr", first_name="Alex", last_name="Durand")
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(email="agent.dec@ac-normandie.fr", is_superuser=True)

@@ -1,0 +1,53 @@
+import re
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from candidates.models import User
+from exams.models import ExamSession
+
+pytestmark = pytest.mark.django_db
+
+
+def run_seed(capsys):
+    call_command("seed_demo")
+    return capsys.readouterr().out
+
+
+def logins(output):
+    """(email, password) pairs printed by the command."""
+    return re.findall(r"(\S+@demo\.invalid)\s+/\s+(\S+)", output)
+
+
+def test_it_prints_working_logins_for_a_staff_member_and_a_candidate(settings, capsys):
+    settings.DEBUG = True
+    output = run_seed(capsys)
+    pairs = logins(output)
+    assert len(pairs) == 2
+    for email, password in pairs:
+        assert authenticate(username=email, password=password) is not None
+    assert User.objects.get(email="gestionnaire.dec@demo.invalid").is_staff
+    assert not User.objects.get(email="camille.martin@demo.invalid").is_staff
+
+
+def test_running_it_twice_is_harmless_and_the_new_logins_work(settings, capsys):
+    settings.DEBUG = True
+    run_seed(capsys)
+    output = run_seed(capsys)
+    assert User.objects.filter(email__endswith="@demo.invalid").count() == 2
+    for email, password in logins(output):
+        assert authenticate(username=email, password=password) is not None
+
+
+def test_it_opens_a_demo_session_for_registrations(settings, capsys):
+    settings.DEBUG = True
+    run_seed(capsys)
+    assert ExamSession.objects.current().is_registration_open()
+
+
+def test_it_refuses_to_run_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not User.objects.filter(email__endswith="@demo.invalid").exists()
