@@ -1,0 +1,21 @@
+# The portal's production image: gunicorn for web, the same image for the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core shared-mime-info \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 1000 portal
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install --upgrade pip && pip install .
+COPY . .
+# Static files are collected at build time and served by WhiteNoise.
+RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build ENV_FILE= \
+    python manage.py collectstatic --noinput --verbosity 0 \
+ && mkdir -p /data/media && chown -R portal:portal /data /app/var
+
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
