@@ -1,11 +1,33 @@
+from datetime import date
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
-from django.contrib.auth.forms import AuthenticationForm
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from candidates.models import User, french_phone
 
-class LoginForm(DsfrBaseForm, AuthenticationForm):
+MINIMUM_AGE = 15
+
+
+def with_submit(form, label):
+    form.helper = FormHelper()
+    form.helper.add_input(Submit("submit", label))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+class LoginForm(DsfrBaseForm, auth_forms.AuthenticationForm):
     error_messages = {
         "invalid_login": _(
             "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie ; "
@@ -18,5 +40,166 @@ class LoginForm(DsfrBaseForm, AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Adresse électronique")
         self.fields["username"].widget.attrs["autocomplete"] = "email"
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Se connecter")))
+        with_submit(self, _("Se connecter"))
+
+
+class SignupForm(DsfrBaseForm):
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_("Une adresse valide et personnelle : tous les messages du rectorat y seront envoyés."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        help_text=_("12 caractères au moins ; évitez un mot de passe courant ou proche de vos nom et adresse."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmation du mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    last_name = forms.CharField(label=_("Nom de naissance"), max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = forms.CharField(label=_("Prénoms"), max_length=150, help_text=_("Tous vos prénoms, dans l'ordre de l'état civil."),
+                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    birth_date = forms.DateField(label=_("Date de naissance"), widget=DateInput(),
+                                 help_text=_("Au format jj/mm/aaaa."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_submit(self, _("Créer mon compte"))
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"])
+
+    def clean_birth_date(self):
+        return validate_birth_date(self.cleaned_data["birth_date"])
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))
+        elif password1:
+            candidate = User(
+                email=cleaned.get("email", ""), last_name=cleaned.get("last_name", ""),
+                first_name=cleaned.get("first_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+def validate_birth_date(value):
+    today = timezone.localdate()
+    if value > today:
+        raise forms.ValidationError(_("La date de naissance ne peut pas être dans le futur."))
+    if value < date(1900, 1, 1):
+        raise forms.ValidationError(_("Vérifiez l'année de naissance."))
+    if (today.year - value.year - ((today.month, today.day) < (value.month, value.day))) < MINIMUM_AGE:
+        raise forms.ValidationError(
+            _("Vous devez avoir au moins %(age)d ans pour vous inscrire.") % {"age": MINIMUM_AGE}
+        )
+    return value
+
+
+class EmailForm(DsfrBaseForm):
+    email = forms.EmailField(label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def __init__(self, *args, submit_label=_("Recevoir le lien"), **kwargs):
+        super().__init__(*args, **kwargs)
+        with_submit(self, submit_label)
+
+
+class SituationForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["last_name", "first_name", "birth_date", "address_line", "address_complement",
+                  "postal_code", "city", "country", "phone"]
+        labels = {"last_name": _("Nom de naissance"), "first_name": _("Prénoms")}
+        widgets = {
+            "birth_date": DateInput(),
+            "address_line": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "address_complement": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "country": forms.TextInput(attrs={"autocomplete": "country-name"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ["last_name", "first_name", "birth_date", "address_line", "postal_code", "city", "country"]:
+            self.fields[name].required = True
+        self.fields["phone"].validators = [french_phone]
+        with_submit(self, _("Enregistrer"))
+
+    def clean_birth_date(self):
+        return validate_birth_date(self.cleaned_data["birth_date"])
+
+    def clean(self):
+        cleaned = super().clean()
+        country = (cleaned.get("country") or "").strip().lower()
+        postal_code = (cleaned.get("postal_code") or "").replace(" ", "")
+        if country == "france" and postal_code and not (postal_code.isdigit() and len(postal_code) == 5):
+            self.add_error("postal_code", _("Un code postal français compte 5 chiffres, par exemple 14000."))
+        elif country == "france":
+            cleaned["postal_code"] = postal_code
+        return cleaned
+
+
+class EmailChangeForm(DsfrBaseForm):
+    new_email = forms.EmailField(label=_("Nouvelle adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(label=_("Mot de passe actuel"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        with_submit(self, _("Recevoir le lien de confirmation"))
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError(_("Mot de passe incorrect."))
+        return self.cleaned_data["password"]
+
+    def clean_new_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["new_email"])
+        if email.lower() == self.user.email.lower():
+            raise forms.ValidationError(_("C'est déjà l'adresse de votre compte."))
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Cette adresse est déjà celle d'un autre compte."))
+        return email
+
+
+class PasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Adresse électronique du compte")
+        with_submit(self, _("Recevoir le lien"))
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        """Through the portal's email module, so the message is recorded and sent after commit."""
+        from candidates.services import absolute_url
+        from portal.emails import email_send
+
+        user = context["user"]
+        link = absolute_url(reverse("candidates:password_reset_confirm", args=[context["uid"], context["token"]]))
+        email_send(user=user, template="password_reset", context={"link": link},
+                   event_key=f"password-reset:{user.pk}:{context['token']}")
+
+
+class SetPasswordForm(DsfrBaseForm, auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_submit(self, _("Enregistrer le mot de passe"))
+
+
+class PasswordChangeForm(DsfrBaseForm, auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_submit(self, _("Changer mon mot de passe"))

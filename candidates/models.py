@@ -1,11 +1,38 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+french_phone = RegexValidator(
+    r"^(?:\+33\s?[1-9]|0[1-9])(?:[\s.-]?\d{2}){4}$|^\+(?!33)[\d\s.-]{6,20}$",
+    _("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78."),
+)
 
-class UserManager(BaseUserManager):
+
+def activation_delay():
+    """How long a new account has to confirm its email (the notice: 48 hours)."""
+    return timedelta(hours=settings.ACCOUNT_ACTIVATION_HOURS)
+
+
+class UserQuerySet(models.QuerySet):
+    def never_activated_before(self, cutoff):
+        """Candidate accounts created before `cutoff` whose email was never confirmed."""
+        return self.filter(
+            is_active=False,
+            activated_at__isnull=True,
+            is_staff=False,
+            is_superuser=False,
+            date_joined__lt=cutoff,
+        )
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
@@ -59,6 +86,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("compte créé le"), default=timezone.now)
     activated_at = models.DateTimeField(_("activé le"), null=True, blank=True)
 
+    # Situation: what "Mon compte" shows and the candidate may change at any time.
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    address_line = models.CharField(_("adresse"), max_length=200, blank=True)
+    address_complement = models.CharField(_("complément d'adresse"), max_length=200, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("commune"), max_length=100, blank=True)
+    country = models.CharField(_("pays"), max_length=100, blank=True, default="France")
+    phone = models.CharField(_("téléphone"), max_length=25, blank=True, validators=[french_phone])
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -78,7 +114,14 @@ class User(AbstractBaseUser, PermissionsMixin):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["is_active", "date_joined"], name="user_active_joined_idx")]
+        indexes = [
+            # The purge's query: never-activated accounts by age, without scanning the others.
+            models.Index(
+                fields=["date_joined"],
+                condition=Q(is_active=False, activated_at__isnull=True),
+                name="user_never_activated_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.email
@@ -87,8 +130,111 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email)
 
+    @property
+    def activation_deadline(self):
+        """The account must be activated by then, or it is deleted (the notice: 48 hours)."""
+        return self.date_joined + activation_delay()
+
+    def can_be_activated(self, at=None):
+        at = at or timezone.now()
+        return not self.is_active and self.activated_at is None and at <= self.activation_deadline
+
+    def activate(self, at=None):
+        self.is_active = True
+        self.activated_at = at or timezone.now()
+        self.save(update_fields=["is_active", "activated_at"])
+
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
 
     def get_short_name(self):
         return self.first_name
+
+
+class ProfileChange(models.Model):
+    """One field of a candidate's situation changed: who, when, from what to what."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="profile_changes", verbose_name=_("compte"))
+    changed_at = models.DateTimeField(_("modifié le"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("modifié par")
+    )
+    field = models.CharField(_("champ"), max_length=50)
+    old_value = models.TextField(_("ancienne valeur"), blank=True)
+    new_value = models.TextField(_("nouvelle valeur"), blank=True)
+
+    class Meta:
+        verbose_name = _("changement de situation")
+        verbose_name_plural = _("changements de situation")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.field} : {self.old_value} → {self.new_value}"
+
+    @property
+    def field_label(self):
+        return User._meta.get_field(self.field).verbose_name
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("à envoyer")
+    SENDING = "sending", _("envoi en cours")
+    SENT = "sent", _("envoyé")
+    FAILED = "failed", _("échec de l'envoi")
+
+
+class MessageQuerySet(models.QuerySet):
+    def claim_for_delivery(self, pk):
+        """Take a pending message for sending; None when another worker has it or it is sent.
+
+        The conditional update makes two deliveries of the same message impossible.
+        """
+        claimed = self.filter(pk=pk, status=MessageStatus.PENDING).update(
+            status=MessageStatus.SENDING, attempts=models.F("attempts") + 1
+        )
+        return self.get(pk=pk) if claimed else None
+
+
+class Message(models.Model):
+    """An email the portal sent to a candidate, also shown in "Mes messages".
+
+    `event_key` names the event that caused it, unique, so one event never makes two emails.
+    """
+
+    MAX_ATTEMPTS = 5
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="messages", verbose_name=_("destinataire"))
+    to_email = models.EmailField(_("adresse d'envoi"))
+    event_key = models.CharField(_("événement"), max_length=200, unique=True)
+    subject = models.CharField(_("objet"), max_length=200)
+    body_text = models.TextField(_("texte"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, db_index=True)
+    status = models.CharField(_("état"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="message_inbox_idx"),
+            models.Index(fields=["status", "created_at"], name="message_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_read(self):
+        return self.read_at is not None
+
+    def mark_read(self, at=None):
+        if self.read_at is None:
+            self.read_at = at or timezone.now()
+            Message.objects.filter(pk=self.pk, read_at__isnull=True).update(read_at=self.read_at)

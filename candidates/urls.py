@@ -1,11 +1,33 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 
 from candidates import views
 
 app_name = "candidates"
+
+
+def page(template, title):
+    return TemplateView.as_view(template_name=f"candidates/{template}.html", extra_context={"title": title})
+
+
 urlpatterns = [
+    path("creer/", views.signup, name="signup"),
+    path("creer/envoye/", views.signup_done, name="signup_done"),
+    path("activer/<uidb64>/<token>/", views.activate, name="activate"),
+    path("activer/renvoyer/", views.resend_activation, name="resend_activation"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("creer/", views.signup, name="signup"),
+    path("", views.account, name="account"),
+    path("adresse-electronique/", views.email_change, name="email_change"),
+    path("adresse-electronique/confirmer/<token>/", views.email_change_confirm, name="email_change_confirm"),
+    path("mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("mot-de-passe/oublie/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("mot-de-passe/oublie/envoye/", page("password_reset_done", _("Lien envoyé")), name="password_reset_done"),
+    path("mot-de-passe/nouveau/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("mot-de-passe/nouveau/termine/", page("password_reset_complete", _("Mot de passe changé")), name="password_reset_complete"),
+    path("messages/", views.inbox, name="inbox"),
+    path("messages/<int:pk>/", views.message_detail, name="message_detail"),
+    path("messages/<int:pk>/non-lu/", views.message_mark_unread, name="message_mark_unread"),
 ]

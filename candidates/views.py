@@ -1,17 +1,203 @@
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from candidates.forms import LoginForm
+from candidates import forms, services
+from candidates.models import Message, User, activation_delay
+from candidates.tokens import activation_tokens, read_email_change_token
+
+ACTIVATION_SESSION_KEY = "_activation_token"
+LINK_IN_SESSION = "lien"
 
 
 class LoginView(auth_views.LoginView):
-    form_class = LoginForm
+    form_class = forms.LoginForm
     template_name = "candidates/login.html"
     redirect_authenticated_user = True
-    extra_context = {"title": _("Se connecter")}
+    extra_context = {"title": gettext_lazy("Se connecter")}
+
+
+def login_attempt_email(request, credentials):
+    """django-axes counts failures per email whatever its case, like the login itself."""
+    email = (credentials or {}).get("username") or request.POST.get("username") or ""
+    return email.strip().lower() or None
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes: 5 failed logins lock this email-and-address pair; say until when."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    last = AccessAttempt.objects.filter(username=login_attempt_email(request, credentials)).order_by("-attempt_time").first()
+    until = (last.attempt_time if last else timezone.now()) + settings.AXES_COOLOFF_TIME
+    context = {"title": _("Connexion temporairement bloquée"), "until": until}
+    return render(request, "candidates/locked_out.html", context, status=429)
 
 
 def signup(request):
-    # Account creation (with its 48-hour activation link) arrives with the accounts issue.
-    return render(request, "candidates/signup_closed.html", {"title": _("Créer mon compte")})
+    if request.user.is_authenticated:
+        return redirect("candidates:account")
+    form = forms.SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.account_sign_up(
+            email=data["email"], password=data["password1"], last_name=data["last_name"],
+            first_name=data["first_name"], birth_date=data["birth_date"],
+        )
+        # The same page whether the address was new or not: it tells nobody who is registered.
+        deadline = user.activation_deadline if user else timezone.now() + activation_delay()
+        request.session["signup"] = {"email": data["email"], "deadline": deadline.isoformat()}
+        return redirect("candidates:signup_done")
+    return render(request, "candidates/signup.html", {"form": form, "title": _("Créer mon compte")})
+
+
+def signup_done(request):
+    signup_data = request.session.get("signup")
+    if not signup_data:
+        return redirect("candidates:signup")
+    context = {
+        "email": signup_data["email"],
+        "deadline": parse_datetime(signup_data["deadline"]),
+        "title": _("Activez votre compte"),
+    }
+    return render(request, "candidates/signup_done.html", context)
+
+
+def activate(request, uidb64, token):
+    """Follow the activation link. The token leaves the URL first, so no Referer carries it."""
+    if token != LINK_IN_SESSION:
+        request.session[ACTIVATION_SESSION_KEY] = token
+        return redirect("candidates:activate", uidb64=uidb64, token=LINK_IN_SESSION)
+    token = request.session.get(ACTIVATION_SESSION_KEY, "")
+    user = _user_from_uid(uidb64)
+    if user is None or not activation_tokens.is_authentic(user, token):
+        return _activation_failed(request, "invalid")
+    if user.is_active:
+        return _activation_failed(request, "used")
+    if not user.can_be_activated():
+        return _activation_failed(request, "expired")
+    user.activate()
+    del request.session[ACTIVATION_SESSION_KEY]
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Votre compte est activé. Bienvenue dans votre espace candidat."))
+    return redirect("candidates:account")
+
+
+def _user_from_uid(uidb64):
+    try:
+        return User.objects.filter(pk=int(force_str(urlsafe_base64_decode(uidb64)))).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _activation_failed(request, reason):
+    context = {"reason": reason, "title": _("Lien d'activation inutilisable")}
+    return render(request, "candidates/activation_failed.html", context, status=400 if reason == "invalid" else 200)
+
+
+def resend_activation(request):
+    form = forms.EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        if user is not None:
+            services.account_resend_activation(user=user)
+        messages.info(request, _(
+            "Si un compte en attente d'activation existe pour cette adresse, le lien vient d'y être "
+            "envoyé à nouveau. Il reste valable jusqu'à la même échéance : 48 heures après la création du compte."
+        ))
+        return redirect("candidates:resend_activation")
+    return render(request, "candidates/resend_activation.html", {"form": form, "title": _("Recevoir à nouveau le lien d'activation")})
+
+
+@login_required
+def account(request):
+    form = forms.SituationForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = services.account_update_situation(user=request.user, changed_by=request.user, **form.cleaned_data)
+        if changes:
+            messages.success(request, _("Vos informations sont enregistrées."))
+        else:
+            messages.info(request, _("Aucune modification à enregistrer."))
+        return redirect("candidates:account")
+    return render(request, "candidates/account.html", {"form": form, "title": _("Mon compte")})
+
+
+@login_required
+def email_change(request):
+    form = forms.EmailChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.account_request_email_change(user=request.user, new_email=form.cleaned_data["new_email"])
+        messages.info(request, _(
+            "Un lien de confirmation a été envoyé à %(email)s. Votre adresse ne change qu'une fois ce lien ouvert."
+        ) % {"email": form.cleaned_data["new_email"]})
+        return redirect("candidates:account")
+    return render(request, "candidates/email_change.html", {"form": form, "title": _("Changer d'adresse électronique")})
+
+
+@login_required
+def email_change_confirm(request, token):
+    payload = read_email_change_token(token)
+    if payload is None or not services.account_confirm_email_change(user=request.user, payload=payload):
+        context = {"title": _("Lien de confirmation inutilisable")}
+        return render(request, "candidates/email_change_failed.html", context, status=400)
+    messages.success(request, _("Votre adresse électronique est désormais %(email)s.") % {"email": request.user.email})
+    return redirect("candidates:account")
+
+
+def get_own_message_or_404(user, pk):
+    return get_object_or_404(Message, pk=pk, recipient=user)
+
+
+@login_required
+def inbox(request):
+    context = {"messages_list": request.user.messages.only("subject", "created_at", "read_at")[:200], "title": _("Mes messages")}
+    return render(request, "candidates/inbox.html", context)
+
+
+@login_required
+def message_detail(request, pk):
+    message = get_own_message_or_404(request.user, pk)
+    message.mark_read()
+    return render(request, "candidates/message_detail.html", {"message": message, "title": message.subject})
+
+
+@login_required
+@require_POST
+def message_mark_unread(request, pk):
+    message = get_own_message_or_404(request.user, pk)
+    Message.objects.filter(pk=message.pk).update(read_at=None)
+    return redirect("candidates:inbox")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = forms.PasswordResetForm
+    template_name = "candidates/password_reset.html"
+    success_url = reverse_lazy("candidates:password_reset_done")
+    extra_context = {"title": gettext_lazy("Mot de passe oublié")}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = forms.SetPasswordForm
+    template_name = "candidates/password_reset_confirm.html"
+    success_url = reverse_lazy("candidates:password_reset_complete")
+    extra_context = {"title": gettext_lazy("Nouveau mot de passe")}
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = forms.PasswordChangeForm
+    template_name = "candidates/password_change.html"
+    extra_context = {"title": gettext_lazy("Changer mon mot de passe")}
+
+    def get_success_url(self):
+        messages.success(self.request, _("Votre mot de passe a été changé."))
+        return reverse("candidates:account")

@@ -6,6 +6,7 @@ Without configuration the portal runs on SQLite and an embedded Celery broker.
 """
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "dsfr",
     "crispy_forms",
     "django_celery_beat",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -109,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dsfr.context_processors.site_config",
+                "candidates.context_processors.inbox",
             ],
         },
     },
@@ -138,6 +142,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 ACCOUNT_ACTIVATION_HOURS = env.int("ACCOUNT_ACTIVATION_HOURS", default=48)
+PASSWORD_RESET_TIMEOUT = 3600  # the reset link is valid one hour
+# The address in links sent by email (the portal's public URL, as candidates type it).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# Failed logins: 5 failures lock that email-and-address pair for 15 minutes (django-axes).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the 15 minutes do not restart
+AXES_LOCKOUT_CALLABLE = "candidates.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the email
+AXES_USERNAME_CALLABLE = "candidates.views.login_attempt_email"  # any case counts as one account
+# Number of trusted proxies in front of the portal (their X-Forwarded-For is believed).
+AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # French by default; every user-facing string goes through gettext, written in French.
 LANGUAGE_CODE = "fr"
@@ -209,6 +234,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Every minute: proves to operators (and to /sante/) that a worker and the scheduler run.
     "worker-heartbeat": {"task": "portal.tasks.record_worker_heartbeat", "schedule": 60.0},
+    # Every 15 minutes: the notice deletes accounts not activated within 48 hours.
+    "purge-unactivated-accounts": {
+        "task": "candidates.tasks.purge_unactivated_accounts_task",
+        "schedule": env.float("PURGE_INTERVAL_SECONDS", default=15 * 60),
+    },
+    # Every 5 minutes: queue again emails whose delivery task was lost (broker down…).
+    "requeue-pending-messages": {"task": "candidates.tasks.requeue_pending_messages", "schedule": 5 * 60.0},
 }
 
 # Email: the console in development; EMAIL_URL (smtp+tls://user:pass@host:587) in production.
@@ -239,4 +271,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -26,3 +26,10 @@ def other_candidate(db):
 @pytest.fixture
 def staff(db):
     return StaffFactory(email="agent.dec@ac-normandie.fr", is_superuser=True)
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """`with run_on_commit():` runs, at the end of the block, what the code queued with
+    transaction.on_commit, as the commit of a real transaction would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.test import RequestFactory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
@@ -41,12 +42,12 @@ def test_the_email_is_unique_without_regard_to_case_with_a_french_message():
 
 def test_login_by_email_ignores_its_case():
     UserFactory(email="camille.martin@exemple.fr", password="un mot de passe solide")
-    assert authenticate(username="Camille.MARTIN@exemple.FR", password="un mot de passe solide") is not None
+    assert authenticate(RequestFactory().post("/"), username="Camille.MARTIN@exemple.FR", password="un mot de passe solide") is not None
 
 
 def test_an_inactive_account_cannot_log_in():
     UserFactory(email="camille.martin@exemple.fr", password="un mot de passe solide", is_active=False)
-    assert authenticate(username="camille.martin@exemple.fr", password="un mot de passe solide") is None
+    assert authenticate(RequestFactory().post("/"), username="camille.martin@exemple.fr", password="un mot de passe solide") is None
 
 
 def test_passwords_are_hashed_with_argon2():

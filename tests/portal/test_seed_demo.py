@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 from django.core.management import CommandError, call_command
 
 from candidates.models import User
@@ -26,7 +27,7 @@ def test_it_prints_working_logins_for_a_staff_member_and_a_candidate(settings, c
     pairs = logins(output)
     assert len(pairs) == 2
     for email, password in pairs:
-        assert authenticate(username=email, password=password) is not None
+        assert authenticate(RequestFactory().post("/"), username=email, password=password) is not None
     assert User.objects.get(email="gestionnaire.dec@demo.invalid").is_staff
     assert not User.objects.get(email="camille.martin@demo.invalid").is_staff
 
@@ -37,7 +38,7 @@ def test_running_it_twice_is_harmless_and_the_new_logins_work(settings, capsys):
     output = run_seed(capsys)
     assert User.objects.filter(email__endswith="@demo.invalid").count() == 2
     for email, password in logins(output):
-        assert authenticate(username=email, password=password) is not None
+        assert authenticate(RequestFactory().post("/"), username=email, password=password) is not None
 
 
 def test_it_opens_a_demo_session_for_registrations(settings, capsys):

@@ -1,0 +1,10 @@
+from functools import cache
+
+
+def inbox(request):
+    """The number of unread messages, for the header; counted once, and only when shown."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    # Templates call a callable when they read it; cache makes it one query per page.
+    return {"unread_messages": cache(lambda: user.messages.filter(read_at__isnull=True).count())}

@@ -1,0 +1,138 @@
+import html
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from candidates.models import ProfileChange, User
+from tests.candidates.helpers import link_in_last_email, path_of
+
+pytestmark = pytest.mark.django_db
+
+SITUATION = {
+    "last_name": "Martin", "first_name": "Camille", "birth_date": "2003-05-14",
+    "address_line": "12 rue de la Paix", "address_complement": "", "postal_code": "14000",
+    "city": "Caen", "country": "France", "phone": "06 12 34 56 78",
+}
+
+
+def save_situation(client, **changes):
+    return client.post(reverse("candidates:account"), {**SITUATION, **changes})
+
+
+def test_mon_compte_needs_a_login(client):
+    response = client.get(reverse("candidates:account"))
+    assert response.status_code == 302
+    assert reverse("candidates:login") in response["Location"]
+
+
+def test_a_change_of_address_is_saved_and_kept_in_the_history(client, candidate):
+    client.force_login(candidate)
+    save_situation(client)
+    save_situation(client, address_line="3 place Saint-Pierre", city="Lisieux", postal_code="14100")
+
+    candidate.refresh_from_db()
+    assert candidate.city == "Lisieux"
+    city_changes = ProfileChange.objects.filter(user=candidate, field="city").order_by("pk")
+    assert [(c.old_value, c.new_value) for c in city_changes] == [("", "Caen"), ("Caen", "Lisieux")]
+    assert all(change.changed_by == candidate for change in city_changes)
+
+
+def test_saving_without_a_change_records_nothing(client, candidate):
+    client.force_login(candidate)
+    save_situation(client)
+    count = ProfileChange.objects.count()
+    save_situation(client)
+    assert ProfileChange.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"postal_code": "1400"}, "postal_code", "Un code postal français compte 5 chiffres"),
+        ({"phone": "12"}, "phone", "Saisissez un numéro de téléphone valide"),
+        ({"city": ""}, "city", "Ce champ est obligatoire."),
+        ({"birth_date": "2099-01-01"}, "birth_date", "ne peut pas être dans le futur"),
+    ],
+)
+def test_a_wrong_field_saves_nothing_and_is_explained_next_to_it(client, candidate, changes, field, message):
+    client.force_login(candidate)
+    response = save_situation(client, **changes)
+    page = html.unescape(response.content.decode())
+    assert message in page.split(f'id="id_{field}-desc-error"')[1][:400]
+    candidate.refresh_from_db()
+    assert candidate.city == ""
+    assert not ProfileChange.objects.exists()
+
+
+def test_a_foreign_address_keeps_its_own_postal_code(client, candidate):
+    client.force_login(candidate)
+    save_situation(client, country="Belgique", postal_code="B-1000", city="Bruxelles", phone="+32 2 123 45 67")
+    candidate.refresh_from_db()
+    assert candidate.postal_code == "B-1000"
+
+
+def test_staff_see_the_history_in_admin(client, candidate, staff):
+    client.force_login(candidate)
+    save_situation(client)
+    client.force_login(staff)
+    page = client.get(reverse("admin:candidates_user_change", args=[candidate.pk])).content.decode()
+    assert "historique des changements de situation" in page.lower()
+    assert "12 rue de la Paix" in page
+
+
+class TestEmailChange:
+    def ask(self, client, run_on_commit, new_email="camille.nouvelle@exemple.fr", password="un mot de passe solide"):
+        with run_on_commit():
+            return client.post(reverse("candidates:email_change"), {"new_email": new_email, "password": password})
+
+    def test_the_address_changes_only_when_the_new_one_confirms(self, client, candidate, run_on_commit):
+        client.force_login(candidate)
+        self.ask(client, run_on_commit)
+        assert mail.outbox[-1].to == ["camille.nouvelle@exemple.fr"]
+        candidate.refresh_from_db()
+        assert candidate.email == "camille.martin@exemple.fr"
+
+        with run_on_commit():
+            client.get(path_of(link_in_last_email("camille.nouvelle@exemple.fr")))
+
+        candidate.refresh_from_db()
+        assert candidate.email == "camille.nouvelle@exemple.fr"
+        assert ProfileChange.objects.filter(user=candidate, field="email", new_value="camille.nouvelle@exemple.fr").exists()
+        assert mail.outbox[-1].to == ["camille.martin@exemple.fr"]  # the old address is told
+
+    def test_the_confirmation_link_works_once(self, client, candidate, run_on_commit):
+        client.force_login(candidate)
+        self.ask(client, run_on_commit)
+        link = path_of(link_in_last_email("camille.nouvelle@exemple.fr"))
+        client.get(link)
+        assert client.get(link).status_code == 400
+
+    def test_another_candidate_cannot_use_the_link(self, client, candidate, other_candidate, run_on_commit):
+        client.force_login(candidate)
+        self.ask(client, run_on_commit)
+        client.force_login(other_candidate)
+        assert client.get(path_of(link_in_last_email("camille.nouvelle@exemple.fr"))).status_code == 400
+        other_candidate.refresh_from_db()
+        assert other_candidate.email == "alex.durand@exemple.fr"
+
+    def test_the_current_password_is_required(self, client, candidate, run_on_commit):
+        client.force_login(candidate)
+        response = self.ask(client, run_on_commit, password="faux")
+        assert "Mot de passe incorrect." in response.content.decode()
+        assert mail.outbox == []
+
+    def test_an_address_of_another_account_is_refused(self, client, candidate, other_candidate, run_on_commit):
+        client.force_login(candidate)
+        response = self.ask(client, run_on_commit, new_email="ALEX.durand@exemple.fr")
+        assert "déjà celle d&#x27;un autre compte" in response.content.decode()
+        assert mail.outbox == []
+
+
+def test_a_new_account_can_log_in_years_later(client):
+    from tests.factories import UserFactory, paris
+
+    UserFactory(email="ancien@exemple.fr", password="une phrase de passe solide", date_joined=paris(2022, 10, 20))
+    response = client.post(reverse("candidates:login"), {"username": "ancien@exemple.fr", "password": "une phrase de passe solide"})
+    assert response.status_code == 302
+    assert User.objects.get(email="ancien@exemple.fr").last_login is not None

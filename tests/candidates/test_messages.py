@@ -1,0 +1,129 @@
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.models import Message, MessageStatus
+from candidates.tasks import deliver_message, requeue_pending_messages
+from portal.emails import email_send
+
+pytestmark = pytest.mark.django_db
+
+
+def record(user, subject="Objet", key=None, **fields):
+    return Message.objects.create(recipient=user, to_email=user.email, event_key=key or subject, subject=subject,
+                                  body_text="Bonjour", **fields)
+
+
+def test_mes_messages_lists_newest_first_with_unread_marked(client, candidate):
+    record(candidate, "Premier", created_at=timezone.now() - timezone.timedelta(days=1))
+    record(candidate, "Second", read_at=timezone.now())
+    client.force_login(candidate)
+    page = client.get(reverse("candidates:inbox")).content.decode()
+    assert page.index("Second") < page.index("Premier")
+    assert "non lu" in page.split("Premier")[0].rsplit("<tr", 1)[1]
+
+
+def test_opening_a_message_marks_it_read_and_it_can_be_marked_unread(client, candidate):
+    message = record(candidate)
+    client.force_login(candidate)
+    client.get(reverse("candidates:message_detail", args=[message.pk]))
+    message.refresh_from_db()
+    assert message.is_read
+    client.post(reverse("candidates:message_mark_unread", args=[message.pk]))
+    message.refresh_from_db()
+    assert not message.is_read
+
+
+def test_another_candidates_message_is_a_404(client, candidate, other_candidate):
+    message = record(candidate)
+    client.force_login(other_candidate)
+    assert client.get(reverse("candidates:message_detail", args=[message.pk])).status_code == 404
+    assert client.post(reverse("candidates:message_mark_unread", args=[message.pk])).status_code == 404
+    message.refresh_from_db()
+    assert message.read_at is None
+
+
+def test_an_email_is_recorded_and_sent_in_french_with_text_and_html(candidate, run_on_commit):
+    with run_on_commit():
+        email_send(user=candidate, template="password_reset", context={"link": "https://x/l/"}, event_key="e1")
+    sent = mail.outbox[0]
+    assert sent.subject == "Choisissez un nouveau mot de passe"
+    assert "Bonjour Camille" in sent.body
+    assert sent.alternatives[0][1] == "text/html"
+    assert Message.objects.get(event_key="e1").status == MessageStatus.SENT
+
+
+def test_one_event_never_makes_two_emails(candidate, run_on_commit):
+    with run_on_commit():
+        email_send(user=candidate, template="password_reset", context={"link": "x"}, event_key="e1")
+        email_send(user=candidate, template="password_reset", context={"link": "x"}, event_key="e1")
+    assert len(mail.outbox) == 1
+    assert Message.objects.count() == 1
+
+
+def test_no_email_leaves_before_the_transaction_commits(candidate, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        email_send(user=candidate, template="password_reset", context={"link": "x"}, event_key="e1")
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+
+
+def test_a_rolled_back_transaction_sends_nothing(candidate, run_on_commit):
+    with run_on_commit():
+        try:
+            with transaction.atomic():
+                email_send(user=candidate, template="password_reset", context={"link": "x"}, event_key="e1")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert mail.outbox == []
+    assert not Message.objects.exists()
+
+
+def test_delivering_twice_sends_once(candidate):
+    message = record(candidate)
+    deliver_message.delay(message.pk)
+    deliver_message.delay(message.pk)
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_send_is_retried_then_sent(candidate, monkeypatch):
+    message = record(candidate)
+    calls = {"n": 0}
+    from django.core.mail import EmailMultiAlternatives
+
+    real_send = EmailMultiAlternatives.send
+
+    def flaky_send(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("SMTP indisponible")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky_send)
+    deliver_message.delay(message.pk)
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert message.attempts == 2
+    assert len(mail.outbox) == 1
+
+
+def test_after_five_failures_the_message_is_marked_failed(candidate, monkeypatch):
+    message = record(candidate)
+    from django.core.mail import EmailMultiAlternatives
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", lambda self, *a, **k: (_ for _ in ()).throw(ConnectionError("down")))
+    deliver_message.delay(message.pk)
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED
+    assert message.attempts == Message.MAX_ATTEMPTS
+    assert "down" in message.last_error
+
+
+def test_pending_messages_whose_task_was_lost_are_queued_again(candidate):
+    record(candidate, "Ancien", created_at=timezone.now() - timezone.timedelta(minutes=6))
+    record(candidate, "Récent")
+    assert requeue_pending_messages.delay().get() == 1
+    assert [m.subject for m in mail.outbox] == ["Ancien"]

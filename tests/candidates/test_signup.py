@@ -1,0 +1,98 @@
+import html
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from candidates.models import Message, User
+from tests.factories import UserFactory, paris
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "email": "Camille.Martin@exemple.fr",
+    "password1": "une phrase de passe solide",
+    "password2": "une phrase de passe solide",
+    "last_name": "Martin",
+    "first_name": "Camille Anne",
+    "birth_date": "2003-05-14",
+}
+
+
+def sign_up(client, **changes):
+    return client.post(reverse("candidates:signup"), {**VALID, **changes}, follow=True)
+
+
+def test_sign_up_creates_an_inactive_account_and_emails_its_activation_link(client, run_on_commit):
+    with run_on_commit():
+        response = sign_up(client)
+
+    user = User.objects.get(email__iexact="camille.martin@exemple.fr")
+    assert user.is_active is False and user.activated_at is None
+    assert user.check_password("une phrase de passe solide")
+    assert str(user.birth_date) == "2003-05-14"
+    assert len(mail.outbox) == 1
+    assert "/compte/activer/" in mail.outbox[0].body
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
+    assert response.redirect_chain[-1][0] == reverse("candidates:signup_done")
+
+
+def test_the_page_and_the_email_state_the_exact_activation_deadline(client, run_on_commit):
+    with time_machine.travel(paris(2023, 10, 18, 14, 5), tick=False), run_on_commit():
+        response = sign_up(client)
+    expected = "avant le 20 octobre 2023 à 14h05"
+    assert expected in html.unescape(response.content.decode())
+    assert expected in mail.outbox[0].body
+    assert "20 octobre 2023 à 14h05" in mail.outbox[0].subject
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"email": "pas-une-adresse"}, "email", "Saisissez une adresse de courriel valide."),
+        ({"password1": "court", "password2": "court"}, "password1", "au minimum 12 caractères"),
+        ({"password2": "une autre phrase de passe"}, "password2", "Les deux mots de passe ne sont pas identiques."),
+        ({"password1": "123456789012345", "password2": "123456789012345"}, "password1", "entièrement numérique"),
+        ({"last_name": ""}, "last_name", "Ce champ est obligatoire."),
+        ({"birth_date": "2099-01-01"}, "birth_date", "ne peut pas être dans le futur"),
+        ({"birth_date": "14/05/2003x"}, "birth_date", "Saisissez une date valide."),
+    ],
+)
+def test_nothing_is_created_when_a_field_is_wrong_and_the_error_is_next_to_it(client, changes, field, message):
+    response = sign_up(client, **changes)
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert f'id="id_{field}-desc-error"' in page
+    error_block = page.split(f'id="id_{field}-desc-error"')[1][:600]
+    assert message in error_block
+    assert not User.objects.exists()
+    assert not Message.objects.exists()
+    assert mail.outbox == []
+
+
+def test_an_address_that_has_an_account_gets_the_same_page_and_an_email_instead(client, run_on_commit):
+    existing = UserFactory(email="camille.martin@exemple.fr")
+    new_page = sign_up(client, email="alex@exemple.fr")
+    client.session.flush()
+    mail.outbox.clear()
+
+    with run_on_commit():
+        page = sign_up(client, email="CAMILLE.MARTIN@exemple.fr")
+
+    assert User.objects.filter(email__iexact="camille.martin@exemple.fr").count() == 1
+    assert page.redirect_chain[-1][0] == new_page.redirect_chain[-1][0]
+    assert "Un courriel vient d'être envoyé" in html.unescape(page.content.decode())
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["camille.martin@exemple.fr"]
+    assert "déjà un compte" in mail.outbox[0].subject
+    assert existing.messages.count() == 1
+
+
+def test_an_expired_account_not_yet_purged_can_start_again(client, run_on_commit):
+    with time_machine.travel(paris(2023, 10, 18, 9), tick=False):
+        sign_up(client)
+    with time_machine.travel(paris(2023, 10, 20, 9, 1), tick=False):
+        sign_up(client, first_name="Camille")
+        user = User.objects.get(email__iexact="camille.martin@exemple.fr")
+        assert user.can_be_activated()
