@@ -1,7 +1,9 @@
 """`make bench`: every benchmark of the project, one table.
 
-Runs with production settings (DEBUG off) on a fresh SQLite database in a temporary folder,
-or on DATABASE_URL when it is set. Each bench/bench_*.py module has a run() returning rows.
+Runs with production settings (DEBUG off) on a fresh database: DATABASE_URL when it is set
+(it is emptied: point it at a scratch database), else a new `portal_bench` database on the local
+PostgreSQL (127.0.0.1:5432, user postgres) when one answers, else SQLite in a temporary folder.
+Each bench/bench_*.py module has a run() returning rows.
 """
 
 import importlib
@@ -27,7 +29,7 @@ def configure():
         STATIC_ROOT=str(workdir / "static"),
         MEDIA_ROOT=str(workdir / "media"),
     )
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    os.environ.setdefault("DATABASE_URL", local_postgresql() or f"sqlite:///{workdir / 'bench.sqlite3'}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
     from django.conf import settings
@@ -37,7 +39,26 @@ def configure():
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     from django.core.management import call_command
 
+    call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
+    print(f"Base de données : {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
+          f"({settings.DATABASES['default']['NAME']})\n")
+
+
+def local_postgresql():
+    """A fresh `portal_bench` database on the local PostgreSQL, or None when none answers."""
+    try:
+        import psycopg2
+
+        connection = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=2)
+    except Exception:
+        return None
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("DROP DATABASE IF EXISTS portal_bench")
+        cursor.execute("CREATE DATABASE portal_bench")
+    connection.close()
+    return "postgres://postgres@127.0.0.1:5432/portal_bench"
 
 
 def print_table(rows):

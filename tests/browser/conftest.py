@@ -30,3 +30,18 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """The rows the data migrations load (site texts, the 2024 session, the specialties).
+
+    Transactional tests empty the database when they end, so each browser test loads them again
+    with the migrations' own idempotent functions rather than rely on what an earlier test left.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in ["portal.migrations.0002_site_config", "exams.migrations.0002_session_2024_and_specialties"]:
+        import_module(module).load(apps, None)

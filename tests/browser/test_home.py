@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from exams.models import ExamSession
 from tests.factories import ExamSessionFactory, paris
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_visitor_sees_the_2024_window_in_french(live_server, page):

@@ -10,12 +10,14 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from portal.models import WorkerHeartbeat
 from portal.tasks import record_worker_heartbeat
@@ -31,24 +33,33 @@ def database_url_of_the_test_database():
     return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def start_celery(*args, **extra_env):
+    env = {**os.environ, "DATABASE_URL": database_url_of_the_test_database(), "ENV_FILE": "", **extra_env}
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent))
+    return subprocess.Popen(
+        [celery, "-A", "portal", *args, "--loglevel", "INFO"],
+        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def stop(process):
+    process.terminate()
+    try:
+        return process.communicate(timeout=20)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()[0]
+
+
 @pytest.fixture
 def worker():
     """Start `celery worker` on a queue of its own, so no other worker takes the test's task."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     name = f"{queue}@localhost"
-    env = {**os.environ, "DATABASE_URL": database_url_of_the_test_database(), "ENV_FILE": ""}
-    celery = shutil.which("celery", path=str(Path(sys.executable).parent))
-    process = subprocess.Popen(
-        [celery, "-A", "portal", "worker", "--pool", "solo", "--queues", queue, "--hostname", name,
-         "--without-mingle", "--without-gossip", "--loglevel", "INFO"],
-        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    process = start_celery("worker", "--pool", "solo", "--queues", queue, "--hostname", name,
+                           "--without-mingle", "--without-gossip")
     yield {"queue": queue, "name": name, "process": process}
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop(process)
 
 
 def wait_for(condition, seconds):
@@ -61,7 +72,7 @@ def wait_for(condition, seconds):
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_a_task_end_to_end(worker):
     from portal.celery import app
 
@@ -71,9 +82,7 @@ def test_a_real_worker_runs_a_task_end_to_end(worker):
     ran = wait_for(lambda: WorkerHeartbeat.objects.filter(worker=worker["name"]).exists(), seconds=60)
 
     if not ran:
-        worker["process"].terminate()
-        output = worker["process"].communicate(timeout=20)[0]
-        pytest.fail(f"the worker did not run the task within 60 s:\n{output[-3000:]}")
+        pytest.fail(f"the worker did not run the task within 60 s:\n{stop(worker['process'])[-3000:]}")
     assert WorkerHeartbeat.objects.get(worker=worker["name"]).seen_at is not None
 
 
@@ -83,3 +92,31 @@ def test_ci_runs_the_worker_against_redis():
     if os.environ.get("CI") != "true":
         pytest.skip("only meaningful in CI, where .ci/run sets REDIS_URL")
     assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_beat_and_a_real_worker_purge_an_expired_account():
+    """The schedule itself, run by celery beat, reaches a worker that deletes the account.
+
+    PURGE_INTERVAL_SECONDS shortens the 15-minute schedule so the test need not wait.
+    """
+    from django_celery_beat.models import PeriodicTask
+
+    from candidates.models import User
+    from tests.factories import UserFactory
+
+    PeriodicTask.objects.all().delete()  # beat rebuilds its rows from the settings' schedule
+    expired = UserFactory(is_active=False, activated_at=None, date_joined=timezone.now() - timedelta(hours=48, minutes=1))
+    recent = UserFactory(is_active=False, activated_at=None, date_joined=timezone.now() - timedelta(hours=47, minutes=59))
+    env = {"PURGE_INTERVAL_SECONDS": "1"}
+    worker = start_celery("worker", "--pool", "solo", "--hostname", f"purge-{uuid.uuid4().hex[:6]}@localhost",
+                          "--without-mingle", "--without-gossip", **env)
+    beat = start_celery("beat", "--pidfile=", "--schedule", "/dev/null", **env)
+    try:
+        purged = wait_for(lambda: not User.objects.filter(pk=expired.pk).exists(), seconds=90)
+    finally:
+        beat_output, worker_output = stop(beat), stop(worker)
+    if not purged:
+        pytest.fail(f"no purge within 90 s.\nbeat:\n{beat_output[-2000:]}\nworker:\n{worker_output[-2000:]}")
+    assert User.objects.filter(pk=recent.pk).exists()
