@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from exams.models import ExamSession, Specialty, SpecialtyOption
+from documents.pdf import verification_code
+from exams.models import ExamSession, Registration, Specialty, SpecialtyOption
+from exams.services import registration_save
 
 
 @admin.register(ExamSession)
@@ -9,10 +12,24 @@ class ExamSessionAdmin(admin.ModelAdmin):
     list_display = ["name", "year", "academy", "registration_opens_at", "registration_closes_at", "phase"]
     list_filter = ["academy", "year"]
     search_fields = ["name", "academy"]
+    actions = ["copy_requirements_from_previous"]
 
     @admin.display(description=_("état"))
     def phase(self, session):
         return session.registration_phase().label
+
+    @admin.action(description=_("Reprendre la matrice des pièces de la session précédente"))
+    def copy_requirements_from_previous(self, request, queryset):
+        from documents.services import requirements_copy
+
+        for session in queryset:
+            previous = ExamSession.objects.filter(year__lt=session.year, requirements__isnull=False).order_by("-year").first()
+            if previous is None:
+                self.message_user(request, _("%(session)s : aucune session précédente n'a de matrice.") % {"session": session})
+                continue
+            copied = requirements_copy(from_session=previous, to_session=session)
+            self.message_user(request, _("%(session)s : %(n)d pièce(s) reprise(s) de %(previous)s.") % {
+                "session": session, "n": copied, "previous": previous})
 
 
 class SpecialtyOptionInline(admin.TabularInline):
@@ -33,3 +50,37 @@ class SpecialtyAdmin(admin.ModelAdmin):
     @admin.display(description=_("options"))
     def option_codes(self, specialty):
         return ", ".join(option.code for option in specialty.options.all()) or "—"
+
+
+@admin.register(Registration)
+class RegistrationAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "candidate", "specialty", "option", "pathway", "status", "version", "updated_at"]
+    list_filter = ["session", "status", "pathway", "specialty", "handicap"]
+    search_fields = ["number", "candidate__email", "candidate__last_name", "candidate__first_name"]
+    list_select_related = ["candidate", "specialty", "option"]
+    show_full_result_count = False
+    autocomplete_fields = ["candidate"]
+    readonly_fields = ["number", "status", "version", "current_verification_code", "created_at", "updated_at",
+                       "completed_at", "locked_at", "cancelled_at"]
+    history_list_display = ["version", "status"]
+    fieldsets = [
+        (None, {"fields": ["number", "candidate", "session", "status", "version", "current_verification_code"]}),
+        (_("Situation"), {"fields": ["category", "distance_learning_organisation"]}),
+        (_("Préparation"), {"fields": ["pathway", "diploma", "apprenticeship_contract_years", "training_hours", "experience_months"]}),
+        (_("Spécialité et épreuves"), {"fields": ["specialty", "option", "language", "engagement_etudiant"]}),
+        (_("Dispenses et bénéfices"), {"fields": ["claims_dispenses", "keeps_grade_benefits", "renounces_benefits",
+                                                  "has_positioning_decision", "has_internship_derogation"]}),
+        (_("Aménagement d'épreuves"), {"fields": ["handicap", "accommodation"]}),
+        (_("Dates"), {"fields": ["created_at", "updated_at", "completed_at", "locked_at", "cancelled_at"]}),
+    ]
+
+    @admin.display(description=_("code de vérification de la version en vigueur"))
+    def current_verification_code(self, registration):
+        return verification_code(registration) if registration.number else "—"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # The same service as the candidate's pages: a new version, its PDF and its email.
+        values = {field: form.cleaned_data[field] for field in form.changed_data}
+        registration_save(registration=obj, values=values, by_staff=True)

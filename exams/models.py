@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class RegistrationPhase(models.TextChoices):
@@ -149,3 +151,142 @@ class SpecialtyOption(models.Model):
 
     def __str__(self):
         return f"{self.specialty.name} — option {self.code} : {self.name}"
+
+
+class Category(models.TextChoices):
+    """The three kinds of individual candidate the notice names (section B)."""
+
+    EARLIER_SESSION = "earlier_session", _(
+        "Refusé(e), éliminé(e), sans décision finale ou non présenté(e) à une session précédente"
+    )
+    EMPLOYEE = "employee", _("Salarié(e) justifiant d'une expérience professionnelle d'au moins une année")
+    DISTANCE_LEARNING = "distance_learning", _("Candidat(e) de l'enseignement à distance (CNED, etc.)")
+
+
+class Pathway(models.TextChoices):
+    SCOLAIRE = "scolaire", _("Voie scolaire")
+    EX_SCOLAIRE = "ex_scolaire", _("Ex-voie scolaire")
+    APPRENTISSAGE = "apprentissage", _("Apprentissage")
+    EX_APPRENTISSAGE = "ex_apprentissage", _("Ex-apprenti(e)")
+    FORMATION_CONTINUE = "formation_continue", _("Formation professionnelle continue")
+    EX_FORMATION_CONTINUE = "ex_formation_continue", _("Ex-formation professionnelle continue")
+    EXPERIENCE = "experience", _("Un an d'activité professionnelle dans un domaine en rapport avec la spécialité")
+
+    @property
+    def family(self):
+        """The column of the notice's table of pieces: scolaire, apprentissage, continue, experience."""
+        return {
+            "scolaire": "scolaire", "ex_scolaire": "scolaire",
+            "apprentissage": "apprentissage", "ex_apprentissage": "apprentissage",
+            "formation_continue": "continue", "ex_formation_continue": "continue",
+            "experience": "experience",
+        }[self.value]
+
+
+class Diploma(models.TextChoices):
+    BAC_PRO = "bac_pro", _("Baccalauréat professionnel")
+    BAC_TECHNO = "bac_techno", _("Baccalauréat technologique")
+    BAC_GENERAL = "bac_general", _("Baccalauréat général")
+    DAEU = "daeu", _("Diplôme d'accès aux études universitaires (DAEU)")
+    LEVEL_4 = "level_4", _("Autre titre ou diplôme classé ou homologué au moins au niveau 4")
+    NONE = "none", _("Aucun de ces diplômes")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "anglais", _("Anglais")
+    GERMAN = "allemand", _("Allemand")
+    SPANISH = "espagnol", _("Espagnol")
+    ITALIAN = "italien", _("Italien")
+    PORTUGUESE = "portugais", _("Portugais")
+    ARABIC = "arabe", _("Arabe")
+    CHINESE = "chinois", _("Chinois")
+    RUSSIAN = "russe", _("Russe")
+    DUTCH = "neerlandais", _("Néerlandais")
+
+
+class Accommodation(models.TextChoices):
+    RENEWAL = "renewal", _("Reconduction à l'identique d'un aménagement obtenu à la session précédente")
+    NEW_REQUEST = "new_request", _("Nouvelle demande d'aménagement")
+
+
+class RegistrationStatus(models.TextChoices):
+    DRAFT = "draft", _("En cours (modifiable)")
+    LOCKED = "locked", _("Validée définitivement")
+    CANCELLED = "cancelled", _("Candidature annulée")
+
+
+EDITABLE_STATUSES = (RegistrationStatus.DRAFT,)
+
+
+class Registration(models.Model):
+    """A candidate's registration for one session and one specialty ("M'inscrire").
+
+    `version` grows with every saved change; the confirmation PDF and its verification code are
+    bound to it, so staff can tell whether a signed copy is the current one.
+    """
+
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("candidat")
+    )
+    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("session"))
+    number = models.CharField(_("numéro d'inscription"), max_length=20, unique=True, null=True, blank=True)
+    status = models.CharField(_("état"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now)
+    completed_at = models.DateTimeField(_("complète depuis le"), null=True, blank=True,
+                                        help_text=_("Première fois que toutes les réponses ont été enregistrées."))
+    locked_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    # Step 1: situation.
+    category = models.CharField(_("catégorie de candidat"), max_length=20, choices=Category.choices, blank=True)
+    distance_learning_organisation = models.CharField(_("organisme d'enseignement à distance"), max_length=200, blank=True)
+    # Step 2: preparation.
+    pathway = models.CharField(_("voie de préparation"), max_length=25, choices=Pathway.choices, blank=True)
+    diploma = models.CharField(_("diplôme détenu"), max_length=15, choices=Diploma.choices, blank=True)
+    apprenticeship_contract_years = models.PositiveSmallIntegerField(
+        _("durée du contrat d'apprentissage (années)"), null=True, blank=True, choices=[(1, _("1 an")), (2, _("2 ans"))]
+    )
+    training_hours = models.PositiveIntegerField(_("heures de formation en CFA"), null=True, blank=True)
+    experience_months = models.PositiveIntegerField(_("durée d'activité professionnelle (mois)"), null=True, blank=True)
+    # Step 3: specialty and épreuves.
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("spécialité"))
+    option = models.ForeignKey(SpecialtyOption, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("option"))
+    language = models.CharField(_("langue vivante obligatoire"), max_length=15, choices=Language.choices, blank=True)
+    engagement_etudiant = models.BooleanField(_("épreuve facultative « engagement étudiant »"), default=False)
+    # Step 4: dispenses and benefits.
+    claims_dispenses = models.BooleanField(_("demande de dispenses d'épreuves"), default=False)
+    keeps_grade_benefits = models.BooleanField(_("conserve des bénéfices de notes"), default=False)
+    renounces_benefits = models.BooleanField(_("renonce à des bénéfices de notes"), default=False)
+    has_positioning_decision = models.BooleanField(_("décision de positionnement"), default=False)
+    has_internship_derogation = models.BooleanField(_("dérogation à la durée des stages"), default=False)
+    # Step 5: accommodations.
+    handicap = models.BooleanField(_("handicap"), null=True, blank=True)
+    accommodation = models.CharField(_("aménagement d'épreuves"), max_length=15, choices=Accommodation.choices, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("version de l'inscription"))
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "session"],
+                name="registration_one_per_candidate_and_session",
+                violation_error_message=_("Vous avez déjà une inscription pour cette session."),
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"], name="registration_status_idx")]
+
+    def __str__(self):
+        return self.number or f"inscription {self.pk}"
+
+    @property
+    def is_editable(self):
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def pathway_family(self):
+        return Pathway(self.pathway).family if self.pathway else None

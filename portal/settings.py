@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "django_celery_beat",
     "axes",
+    "simple_history",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -145,6 +147,9 @@ ACCOUNT_ACTIVATION_HOURS = env.int("ACCOUNT_ACTIVATION_HOURS", default=48)
 PASSWORD_RESET_TIMEOUT = 3600  # the reset link is valid one hour
 # The address in links sent by email (the portal's public URL, as candidates type it).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# Where candidates send the notification of an earlier accommodation to renew (the notice, E).
+ACCOMMODATION_EMAIL = env.str("ACCOMMODATION_EMAIL", default="dec-amenagement-sup@ac-normandie.fr")
 
 # Failed logins: 5 failures lock that email-and-address pair for 15 minutes (django-axes).
 AUTHENTICATION_BACKENDS = [
@@ -271,5 +276,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
 }

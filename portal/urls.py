@@ -14,6 +14,8 @@ def page(template, title):
 urlpatterns = [
     path("", home, name="home"),
     path("compte/", include("candidates.urls")),
+    path("inscription/", include("exams.urls")),
+    path("mes-documents/", include("documents.urls")),
     path("admin/", admin.site.urls),
     path("sante/", health, name="health"),
     path("accessibilite/", page("accessibility", _("Accessibilité")), name="accessibility"),

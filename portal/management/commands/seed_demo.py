@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from candidates.models import User
+from documents.services import requirements_copy
 from exams.models import ExamSession
 
 STAFF_EMAIL = "gestionnaire.dec@demo.invalid"
@@ -37,7 +38,7 @@ class Command(BaseCommand):
     def open_demo_session(self):
         today = timezone.localdate()
         at_paris = lambda day, hour: timezone.make_aware(datetime.combine(day, time(hour)))  # noqa: E731
-        session, _ = ExamSession.objects.get_or_create(
+        session, created = ExamSession.objects.get_or_create(
             year=today.year + 1,
             academy="Normandie",
             defaults={
@@ -46,6 +47,9 @@ class Command(BaseCommand):
                 "registration_closes_at": at_paris(today + timedelta(days=21), 17),
             },
         )
+        template = ExamSession.objects.exclude(pk=session.pk).filter(requirements__isnull=False).order_by("-year").first()
+        if template is not None:
+            requirements_copy(from_session=template, to_session=session)
         return session
 
     def reset_account(self, email, **fields):

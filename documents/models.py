@@ -1,0 +1,94 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exams.models import ExamSession, Registration, Specialty, SpecialtyOption
+
+
+class PieceKind(models.Model):
+    """A kind of supporting piece, e.g. "pièce d'identité" or "attestation R408"."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("intitulé"), max_length=200)
+    help_text = models.TextField(_("précisions pour le candidat"), blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=100)
+
+    class Meta:
+        verbose_name = _("type de pièce")
+        verbose_name_plural = _("types de pièces")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Condition(models.TextChoices):
+    """What, in the candidate's answers, makes a piece required (the notice's last column)."""
+
+    ALWAYS = "always", _("toujours")
+    ENGAGEMENT_ETUDIANT = "engagement_etudiant", _("a choisi l'épreuve facultative « engagement étudiant »")
+    CLAIMS_DISPENSES = "claims_dispenses", _("demande des dispenses d'épreuves")
+    KEEPS_GRADE_BENEFITS = "keeps_grade_benefits", _("conserve des bénéfices de notes")
+    RENOUNCES_BENEFITS = "renounces_benefits", _("renonce à des bénéfices de notes")
+    POSITIONING_DECISION = "has_positioning_decision", _("a fait l'objet d'une décision de positionnement")
+    INTERNSHIP_DEROGATION = "has_internship_derogation", _("bénéficie d'une dérogation à la durée des stages")
+
+
+class Requirement(models.Model):
+    """One row of the notice's table of pieces, for one session; staff edit them in admin.
+
+    It applies to the pathway columns ticked, to the specialties listed (none: every
+    specialty) and, within them, to the options listed (none: every option), when the
+    condition holds.
+    """
+
+    session = models.ForeignKey(ExamSession, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("session"))
+    piece_kind = models.ForeignKey(PieceKind, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("pièce"))
+    for_scolaire = models.BooleanField(_("scolaire et ex-scolaire"), default=True)
+    for_apprentissage = models.BooleanField(_("apprentissage et ex-apprentis"), default=True)
+    for_continue = models.BooleanField(_("formation continue et ex-formation continue"), default=True)
+    for_experience = models.BooleanField(_("un an d'activité professionnelle"), default=True)
+    condition = models.CharField(_("condition"), max_length=30, choices=Condition.choices, default=Condition.ALWAYS)
+    specialties = models.ManyToManyField(Specialty, blank=True, verbose_name=_("spécialités concernées"),
+                                         help_text=_("Aucune : toutes les spécialités."))
+    options = models.ManyToManyField(SpecialtyOption, blank=True, verbose_name=_("options concernées"),
+                                     help_text=_("Aucune : toutes les options des spécialités concernées."))
+
+    class Meta:
+        verbose_name = _("pièce exigée")
+        verbose_name_plural = _("matrice des pièces exigées")
+        ordering = ["session", "piece_kind__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "piece_kind", "condition"], name="requirement_unique_per_session"),
+        ]
+
+    def __str__(self):
+        return f"{self.piece_kind} ({self.get_condition_display()})"
+
+    def applies_to_family(self, family):
+        return getattr(self, f"for_{family}", False)
+
+
+class GeneratedDocumentKind(models.TextChoices):
+    CONFIRMATION = "confirmation", _("Confirmation d'inscription")
+    ENGAGEMENT_FORM = "engagement", _("Formulaire engagement étudiant")
+
+
+class GeneratedDocument(models.Model):
+    """A PDF the portal made for a registration, one per kind and version, made once."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="generated_documents")
+    kind = models.CharField(_("document"), max_length=15, choices=GeneratedDocumentKind.choices)
+    version = models.PositiveIntegerField(_("version de l'inscription"))
+    file = models.FileField(_("fichier"), upload_to="generated/%Y/%m/")
+    created_at = models.DateTimeField(_("produit le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document produit")
+        verbose_name_plural = _("documents produits")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "kind", "version"], name="generated_document_once_per_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version}"

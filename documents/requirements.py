@@ -1,0 +1,76 @@
+"""Which pieces a registration needs, and why: the one place that reads the matrix."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from documents.models import Condition, PieceKind, Requirement
+from exams.models import Pathway, Specialty, SpecialtyOption
+
+
+@dataclass(frozen=True)
+class RequiredPiece:
+    kind: PieceKind
+    reason: str
+
+
+CONDITION_REASONS = {
+    Condition.ENGAGEMENT_ETUDIANT: "car vous avez choisi l'épreuve facultative « engagement étudiant »",
+    Condition.CLAIMS_DISPENSES: "car vous demandez des dispenses d'épreuves",
+    Condition.KEEPS_GRADE_BENEFITS: "car vous vous êtes déjà présenté(e) à l'examen et conservez des bénéfices de notes",
+    Condition.RENOUNCES_BENEFITS: "car vous renoncez à des bénéfices de notes",
+    Condition.POSITIONING_DECISION: "car vous avez fait l'objet d'une décision de positionnement",
+    Condition.INTERNSHIP_DEROGATION: "car vous bénéficiez d'une dérogation à la durée des stages",
+}
+
+
+def session_requirements(session):
+    """The session's matrix with what it needs to decide, in a fixed number of queries."""
+    return list(
+        Requirement.objects.filter(session=session)
+        .select_related("piece_kind")
+        .prefetch_related(
+            Prefetch("specialties", queryset=Specialty.objects.only("pk")),
+            Prefetch("options", queryset=SpecialtyOption.objects.only("pk", "specialty_id")),
+        )
+        .order_by("piece_kind__position", "piece_kind__name")
+    )
+
+
+def required_pieces(registration, requirements=None):
+    """Each piece the registration needs, once, with the plain-French reason it is needed."""
+    if not registration.pathway:
+        return []
+    family = Pathway(registration.pathway).family
+    pieces, seen = [], set()
+    for requirement in requirements if requirements is not None else session_requirements(registration.session):
+        reason = _reason(requirement, registration, family)
+        if reason and requirement.piece_kind_id not in seen:
+            seen.add(requirement.piece_kind_id)
+            pieces.append(RequiredPiece(kind=requirement.piece_kind, reason=reason))
+    return pieces
+
+
+def _reason(requirement, registration, family):
+    """Why the requirement applies to this registration, or None when it does not."""
+    if not requirement.applies_to_family(family):
+        return None
+    specialty_ids = {s.pk for s in requirement.specialties.all()}
+    option_ids = {o.pk for o in requirement.options.all()}
+    if specialty_ids and registration.specialty_id not in specialty_ids:
+        return None
+    if option_ids and registration.option_id not in option_ids:
+        return None
+    if requirement.condition != Condition.ALWAYS:
+        if not getattr(registration, requirement.condition):
+            return None
+        return _(CONDITION_REASONS[requirement.condition])
+    if specialty_ids:
+        if option_ids:
+            return _("car vous préparez le BTS %(specialty)s, option %(option)s") % {
+                "specialty": registration.specialty.name, "option": registration.option.code}
+        return _("car vous préparez le BTS %(specialty)s") % {"specialty": registration.specialty.name}
+    if not all(requirement.applies_to_family(f) for f in ("scolaire", "apprentissage", "continue", "experience")):
+        return _("car vous êtes candidat(e) par la voie : %(pathway)s") % {"pathway": Pathway(registration.pathway).label.lower()}
+    return _("pièce demandée à tous les candidats")

@@ -1,0 +1,40 @@
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from documents import pdf
+from documents.models import GeneratedDocument, GeneratedDocumentKind
+from documents.requirements import required_pieces
+from exams.models import Registration
+
+
+@shared_task
+def render_registration_documents(registration_id, version):
+    """Make the PDFs of one version of a registration, once. Safe to run twice or late.
+
+    A version that is no longer the current one is skipped: the newer version has its own task.
+    """
+    registration = Registration.objects.select_related("candidate", "session", "specialty", "option").filter(pk=registration_id).first()
+    if registration is None or registration.version != version:
+        return
+    wanted = [GeneratedDocumentKind.CONFIRMATION]
+    if registration.engagement_etudiant:
+        wanted.append(GeneratedDocumentKind.ENGAGEMENT_FORM)
+    for kind in wanted:
+        if GeneratedDocument.objects.filter(registration=registration, kind=kind, version=version).exists():
+            continue
+        if kind == GeneratedDocumentKind.CONFIRMATION:
+            content = pdf.confirmation_pdf(registration, required_pieces(registration))
+        else:
+            content = pdf.engagement_form_pdf(registration)
+        _store(registration, kind, version, content)
+
+
+def _store(registration, kind, version, content):
+    document = GeneratedDocument(registration=registration, kind=kind, version=version)
+    document.file.save(f"{registration.number}-{kind}-v{version}.pdf", ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:  # another worker made it meanwhile: keep theirs
+        document.file.delete(save=False)

@@ -1,0 +1,123 @@
+"""Eligibility rules of the notice (section B), one function each, in plain French.
+
+Each returns {field: [message, …]}; empty means the rule holds. Forms and the completeness
+check call them; no template or view repeats them.
+"""
+
+from django.utils.translation import gettext as _
+
+from exams.models import Category, Diploma, Pathway
+
+APPRENTICESHIP_MINIMUM_HOURS = {2: 1350, 1: 675}
+MINIMUM_EXPERIENCE_MONTHS = 12
+PATHWAYS_NEEDING_LEVEL_4 = {Pathway.SCOLAIRE, Pathway.EX_SCOLAIRE, Pathway.APPRENTISSAGE, Pathway.EX_APPRENTISSAGE}
+APPRENTICESHIP = {Pathway.APPRENTISSAGE, Pathway.EX_APPRENTISSAGE}
+
+
+def level_4_diploma_errors(*, pathway, diploma):
+    """Voie scolaire and apprentissage need a bac, the DAEU or another level-4 title."""
+    if pathway not in PATHWAYS_NEEDING_LEVEL_4:
+        return {}
+    if not diploma:
+        return {"diploma": [_("Indiquez le diplôme que vous détenez.")]}
+    if diploma == Diploma.NONE:
+        return {"diploma": [_(
+            "La voie scolaire et l'apprentissage demandent un baccalauréat (professionnel, technologique "
+            "ou général), le DAEU, ou un titre ou diplôme de niveau 4 au moins."
+        )]}
+    return {}
+
+
+def apprenticeship_hours_errors(*, pathway, contract_years, training_hours):
+    """1350 hours of CFA training for a 2-year contract, 675 for a 1-year one."""
+    if pathway not in APPRENTICESHIP:
+        return {}
+    errors = {}
+    if contract_years not in APPRENTICESHIP_MINIMUM_HOURS:
+        errors["apprenticeship_contract_years"] = [_("Indiquez la durée de votre contrat d'apprentissage.")]
+    if training_hours is None:
+        errors["training_hours"] = [_("Indiquez le nombre d'heures de formation suivies en CFA.")]
+    if errors:
+        return errors
+    minimum = APPRENTICESHIP_MINIMUM_HOURS[contract_years]
+    if training_hours < minimum:
+        contract = _("un contrat d'un an") if contract_years == 1 else _("un contrat de deux ans")
+        return {"training_hours": [_("%(minimum)d heures minimum pour %(contract)s ; vous avez indiqué %(hours)d.") % {
+            "minimum": minimum, "contract": contract, "hours": training_hours}]}
+    return {}
+
+
+def professional_experience_errors(*, pathway, experience_months):
+    """Eligibility by activity: at least one year (12 months) at technician level or above."""
+    if pathway != Pathway.EXPERIENCE:
+        return {}
+    if experience_months is None:
+        return {"experience_months": [_("Indiquez la durée de votre activité professionnelle, en mois.")]}
+    if experience_months < MINIMUM_EXPERIENCE_MONTHS:
+        return {"experience_months": [_("%(minimum)d mois minimum d'activité professionnelle ; vous avez indiqué %(months)d.") % {
+            "minimum": MINIMUM_EXPERIENCE_MONTHS, "months": experience_months}]}
+    return {}
+
+
+def distance_learning_errors(*, category, organisation):
+    if category == Category.DISTANCE_LEARNING and not organisation.strip():
+        return {"distance_learning_organisation": [_("Indiquez l'organisme d'enseignement à distance (CNED…).")]}
+    return {}
+
+
+def option_errors(*, specialty, option):
+    """A specialty with options needs one of its own; one without takes none."""
+    if specialty is None:
+        return {}
+    has_options = specialty.options.exists()
+    if has_options and option is None:
+        return {"option": [_("Le BTS %(specialty)s comporte des options : choisissez la vôtre.") % {"specialty": specialty.name}]}
+    if option is not None and option.specialty_id != specialty.pk:
+        return {"option": [_("Cette option n'appartient pas à la spécialité choisie.")]}
+    return {}
+
+
+def accommodation_errors(*, handicap, accommodation):
+    if handicap is None:
+        return {"handicap": [_("Répondez OUI ou NON.")]}
+    if handicap and not accommodation:
+        return {"accommodation": [_("Précisez s'il s'agit d'une reconduction ou d'une nouvelle demande.")]}
+    return {}
+
+
+def merge(*error_dicts):
+    merged = {}
+    for errors in error_dicts:
+        for field, messages in errors.items():
+            merged.setdefault(field, []).extend(messages)
+    return merged
+
+
+def preparation_errors(*, pathway, diploma, contract_years, training_hours, experience_months):
+    return merge(
+        level_4_diploma_errors(pathway=pathway, diploma=diploma),
+        apprenticeship_hours_errors(pathway=pathway, contract_years=contract_years, training_hours=training_hours),
+        professional_experience_errors(pathway=pathway, experience_months=experience_months),
+    )
+
+
+def registration_errors(registration):
+    """Every rule at once, plus what is still unanswered: empty when the registration is complete."""
+    r = registration
+    missing = {}
+    for field, message in [
+        ("category", _("Indiquez votre catégorie de candidat.")),
+        ("pathway", _("Indiquez votre voie de préparation.")),
+        ("specialty", _("Choisissez une spécialité.")),
+        ("language", _("Choisissez la langue vivante obligatoire.")),
+    ]:
+        if not getattr(r, field):
+            missing[field] = [message]
+    return merge(
+        missing,
+        distance_learning_errors(category=r.category, organisation=r.distance_learning_organisation),
+        preparation_errors(pathway=r.pathway, diploma=r.diploma, contract_years=r.apprenticeship_contract_years,
+                           training_hours=r.training_hours, experience_months=r.experience_months),
+        option_errors(specialty=r.specialty, option=r.option),
+        accommodation_errors(handicap=r.handicap, accommodation=r.accommodation),
+    )

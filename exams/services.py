@@ -1,0 +1,93 @@
+"""Writes to a registration. Each one checks the window and the lock here, whatever the view."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exams.models import Registration
+from exams.rules import registration_errors
+
+
+class RegistrationClosed(PermissionDenied):
+    """The session's window is shut: nothing can be created or changed."""
+
+
+class RegistrationNotEditable(PermissionDenied):
+    """The registration is locked or cancelled."""
+
+
+def session_check_open(*, session, at):
+    if not session.is_registration_open(at):
+        raise RegistrationClosed(_(
+            "Les inscriptions sont ouvertes du %(opens)s au %(closes)s (heure de Paris) : aucune inscription "
+            "ni modification n'est possible en dehors de ces dates."
+        ) % {"opens": _paris(session.registration_opens_at), "closes": _paris(session.registration_closes_at)})
+
+
+def registration_check_writable(*, registration, at):
+    session_check_open(session=registration.session, at=at)
+    if not registration.is_editable:
+        raise RegistrationNotEditable(_(
+            "Votre inscription est validée définitivement ou annulée : elle ne peut plus être modifiée."
+        ))
+
+
+def registration_start(*, candidate, session, at=None):
+    """The candidate's registration for the session, created if needed while the window is open."""
+    at = at or timezone.now()
+    existing = Registration.objects.filter(candidate=candidate, session=session).first()
+    if existing:
+        return existing
+    session_check_open(session=session, at=at)
+    with transaction.atomic():
+        registration, created = Registration.objects.get_or_create(
+            candidate=candidate, session=session, defaults={"created_at": at, "updated_at": at})
+        if created:
+            registration.number = f"{session.year}-{registration.pk:06d}"
+            registration.save(update_fields=["number"])
+    return registration
+
+
+def registration_save(*, registration, values, at=None, by_staff=False):
+    """Save answers; a real change makes a new version, a new PDF, and tells the candidate.
+
+    Returns the names of the fields that changed. The row is locked while it is written, so two
+    saves at once make two versions, one after the other, never a lost update. Staff (admin)
+    may correct a registration outside the window or after the lock; candidates may not.
+    """
+    from documents.tasks import render_registration_documents
+    from portal.emails import email_send
+
+    at = at or timezone.now()
+    with transaction.atomic():
+        current = Registration.objects.select_for_update().select_related("session", "candidate").get(pk=registration.pk)
+        if not by_staff:
+            registration_check_writable(registration=current, at=at)
+        changed = [field for field, value in values.items() if getattr(current, field) != value]
+        if not changed:
+            return []
+        for field in changed:
+            setattr(current, field, values[field])
+        current.version += 1
+        current.updated_at = at
+        complete = not registration_errors(current)
+        first_completion = complete and current.completed_at is None
+        if first_completion:
+            current.completed_at = at
+        current.save()
+        if complete:
+            template = "registration_saved" if first_completion else "registration_changed"
+            email_send(
+                user=current.candidate, template=template, context={"registration": current},
+                event_key=f"registration-version:{current.pk}:{current.version}",
+            )
+            transaction.on_commit(lambda: render_registration_documents.delay(current.pk, current.version))
+    registration.refresh_from_db()
+    return changed
+
+
+def _paris(moment):
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(moment), "j F Y à H\\hi")
