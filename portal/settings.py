@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "documents",
     "dsfr",
     "crispy_forms",
+    "widget_tweaks",  # used by django-dsfr's radio and checkbox templates
     "django_celery_beat",
     "axes",
     "simple_history",

@@ -59,3 +59,21 @@ class SpecialtyOptionFactory(factory.django.DjangoModelFactory):
     specialty = factory.SubFactory(SpecialtyFactory)
     code = "A"
     name = "Option d'essai"
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A complete registration: voie scolaire, BTS Comptabilité et gestion, no options."""
+
+    class Meta:
+        model = "exams.Registration"
+
+    candidate = factory.SubFactory(UserFactory)
+    session = factory.LazyFunction(lambda: ExamSession.objects.get(year=2024, academy="Normandie"))
+    number = factory.Sequence(lambda n: f"2024-{n + 1:06d}")
+    version = 1
+    category = "earlier_session"
+    pathway = "scolaire"
+    diploma = "bac_pro"
+    specialty = factory.LazyFunction(lambda: Specialty.objects.get(name="Comptabilité et gestion"))
+    language = "anglais"
+    handicap = False

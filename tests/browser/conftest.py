@@ -43,5 +43,6 @@ def reference_data(transactional_db):
 
     from django.apps import apps
 
-    for module in ["portal.migrations.0002_site_config", "exams.migrations.0002_session_2024_and_specialties"]:
+    for module in ["portal.migrations.0002_site_config", "exams.migrations.0002_session_2024_and_specialties",
+                   "documents.migrations.0002_pieces_and_requirements_2024"]:
         import_module(module).load(apps, None)
