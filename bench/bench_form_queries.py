@@ -1,0 +1,43 @@
+"""SQL queries per page of the registration form: the same for a simple and a full registration."""
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.common import Row
+
+STEPS = ["situation", "preparation", "specialite", "dispenses", "amenagement"]
+
+
+def run():
+    from candidates.models import User
+    from exams.models import ExamSession, Registration, Specialty
+
+    session = ExamSession.objects.get(year=2024)
+    ms = Specialty.objects.get(code="MS")
+    simple = _registration(User, Registration, session, "simple", specialty=Specialty.objects.get(code="BAT"))
+    full = _registration(User, Registration, session, "full", specialty=ms, option=ms.options.get(code="B"),
+                         pathway="apprentissage", apprenticeship_contract_years=2, training_hours=1400,
+                         engagement_etudiant=True, claims_dispenses=True, keeps_grade_benefits=True,
+                         renounces_benefits=True, has_positioning_decision=True)
+    rows = []
+    for step in [*STEPS, None]:
+        counts = [_queries(registration, step) for registration in (simple, full)]
+        page = f"étape « {step} »" if step else "récapitulatif"
+        rows.append(Row(f"requêtes SQL, {page}", f"{counts[0]} / {counts[1]}", "identiques", "", counts[0] == counts[1]))
+    return rows
+
+
+def _registration(User, Registration, session, name, **answers):
+    user = User.objects.create_user(f"bench-form-{name}@exemple.fr", "x" * 16, is_active=True)
+    defaults = {"category": "employee", "pathway": "scolaire", "diploma": "bac_pro", "language": "anglais", "handicap": False}
+    return Registration.objects.create(candidate=user, session=session, number=f"2024-form-{name}", **{**defaults, **answers})
+
+
+def _queries(registration, step):
+    client = Client()
+    client.force_login(registration.candidate)
+    url = f"/inscription/{registration.pk}/" + (f"etape/{step}/" if step else "")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
