@@ -48,7 +48,7 @@ class ReadOnlyInline(admin.TabularInline):
 class ProfileChangeInline(ReadOnlyInline):
     model = ProfileChange
     fk_name = "user"
-    fields = ["changed_at", "field", "old_value", "new_value", "changed_by"]
+    fields = ["changed_at", "field", "old_value", "new_value", "changed_by", "after_lock", "staff_notified_at"]
     readonly_fields = fields
     verbose_name_plural = _("historique des changements de situation")
 
@@ -100,4 +100,24 @@ class MessageAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(admin.ModelAdmin):
+    """Every change of situation; filter those made after a final validation."""
+
+    list_display = ["changed_at", "user", "field", "old_value", "new_value", "after_lock", "staff_notified_at"]
+    list_filter = ["after_lock", "field", "changed_at"]
+    search_fields = ["user__email", "user__last_name"]
+    list_select_related = ["user"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

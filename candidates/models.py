@@ -162,6 +162,9 @@ class ProfileChange(models.Model):
     field = models.CharField(_("champ"), max_length=50)
     old_value = models.TextField(_("ancienne valeur"), blank=True)
     new_value = models.TextField(_("nouvelle valeur"), blank=True)
+    after_lock = models.BooleanField(_("après validation définitive"), default=False,
+                                     help_text=_("Fait alors qu'une inscription du candidat était déjà validée."))
+    staff_notified_at = models.DateTimeField(_("rectorat prévenu le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("changement de situation")

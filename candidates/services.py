@@ -101,11 +101,24 @@ def account_update_situation(*, user, changed_by, **values):
             setattr(user, field, values[field])
     if not changes:
         return []
+    locked = user_has_locked_registration(user)
+    for change in changes:
+        change.after_lock = locked
     with transaction.atomic():
         user.full_clean(exclude=["password"])
         user.save(update_fields=[change.field for change in changes])
         ProfileChange.objects.bulk_create(changes)
+        if locked:  # the file is closed: the rectorate must hear of the change (the notice, H)
+            from candidates.tasks import notify_staff_of_situation_change
+
+            transaction.on_commit(lambda: notify_staff_of_situation_change.delay(user.pk))
     return changes
+
+
+def user_has_locked_registration(user):
+    from exams.models import RegistrationStatus
+
+    return user.registrations.filter(status=RegistrationStatus.LOCKED).exists()
 
 
 def account_request_email_change(*, user, new_email):

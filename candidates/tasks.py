@@ -64,3 +64,25 @@ def requeue_pending_messages():
     for message_id in ids:
         deliver_message.delay(message_id)
     return len(ids)
+
+
+@shared_task
+def notify_staff_of_situation_change(user_id):
+    """Email the DEC the changes a candidate made after the lock. Claims the rows first: never twice."""
+    from candidates.models import ProfileChange, User
+
+    now = timezone.now()
+    pending = ProfileChange.objects.filter(user_id=user_id, after_lock=True, staff_notified_at__isnull=True)
+    ids = list(pending.values_list("pk", flat=True))
+    claimed = ProfileChange.objects.filter(pk__in=ids, staff_notified_at__isnull=True).update(staff_notified_at=now)
+    if not claimed:
+        return 0
+    user = User.objects.get(pk=user_id)
+    changes = ProfileChange.objects.filter(pk__in=ids, staff_notified_at=now).order_by("changed_at")
+    lines = [f"- {change.field_label} : « {change.old_value} » → « {change.new_value} »" for change in changes]
+    numbers = ", ".join(user.registrations.filter(status="locked").values_list("number", flat=True))
+    body = (f"{user.get_full_name()} ({user.email}), inscription(s) validée(s) {numbers}, a modifié sa situation :\n"
+            + "\n".join(lines) + "\n\nL'historique complet est dans l'administration, fiche du compte.")
+    EmailMultiAlternatives(subject=f"Changement de situation après validation — {user.get_full_name()}",
+                           body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[settings.DEC_EMAIL]).send()
+    return claimed

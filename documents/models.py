@@ -1,3 +1,6 @@
+import uuid
+from pathlib import Path
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -92,3 +95,63 @@ class GeneratedDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} v{self.version}"
+
+
+class PieceStatus(models.TextChoices):
+    RECEIVED = "received", _("Reçue, en attente de contrôle")
+    ACCEPTED = "accepted", _("Acceptée")
+    TO_REPLACE = "to_replace", _("À remplacer")
+
+
+class Piece(models.Model):
+    """A required piece of a registration, once the candidate has given at least one file."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="pieces", verbose_name=_("inscription"))
+    piece_kind = models.ForeignKey(PieceKind, on_delete=models.PROTECT, related_name="pieces", verbose_name=_("pièce"))
+    status = models.CharField(_("état"), max_length=12, choices=PieceStatus.choices, default=PieceStatus.RECEIVED)
+    review_reason = models.TextField(_("motif"), blank=True)
+    replace_until = models.DateTimeField(_("à remplacer avant le"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pièce déposée")
+        verbose_name_plural = _("pièces déposées")
+        constraints = [models.UniqueConstraint(fields=["registration", "piece_kind"], name="piece_once_per_registration")]
+
+    def __str__(self):
+        return f"{self.piece_kind} — {self.registration}"
+
+    def can_be_replaced(self, at):
+        """Staff asked for a replacement and its date has not passed: open even after the lock."""
+        return self.status == PieceStatus.TO_REPLACE and (self.replace_until is None or at <= self.replace_until)
+
+
+def _random_name(instance, filename):
+    return f"pieces/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class PieceFile(models.Model):
+    """One file of a piece, stored under a random name; its original name is only shown."""
+
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="files", verbose_name=_("pièce"))
+    file = models.FileField(_("fichier"), upload_to=_random_name, max_length=200)
+    original_name = models.CharField(_("nom d'origine"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+    confirmation_version = models.PositiveIntegerField(
+        _("version de confirmation lue"), null=True, blank=True,
+        help_text=_("Pour la confirmation signée : la version lue dans le fichier, quand elle est lisible."))
+
+    class Meta:
+        verbose_name = _("fichier déposé")
+        verbose_name_plural = _("fichiers déposés")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_outdated_confirmation(self):
+        return self.confirmation_version is not None and self.confirmation_version != self.piece.registration.version

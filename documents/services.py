@@ -1,6 +1,24 @@
-from django.db import transaction
+"""Writes about pieces: uploads, the final lock, the deadline. Each checks its guard here."""
 
-from documents.models import Requirement
+import io
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents.models import Piece, PieceFile, PieceStatus, Requirement
+from documents.requirements import required_pieces
+from documents.uploads import PDF, UploadRejected, confirmation_version_in, inspect_upload
+from exams.models import Registration, RegistrationStatus
+from exams.rules import registration_errors
+from exams.services import RegistrationNotEditable, registration_check_writable
+
+logger = logging.getLogger(__name__)
+CONFIRMATION = "confirmation"
 
 
 @transaction.atomic
@@ -17,3 +35,218 @@ def requirements_copy(*, from_session, to_session):
             new.options.set(requirement.options.all())
             copied += 1
     return copied
+
+
+@dataclass(frozen=True)
+class PieceState:
+    """What "Mes justificatifs" shows for one required piece."""
+
+    required: object  # RequiredPiece
+    piece: Piece | None
+
+    @property
+    def files(self):
+        return list(self.piece.files.all()) if self.piece else []
+
+    @property
+    def status(self):
+        if self.piece is None or not self.files:
+            return "missing"
+        return self.piece.status
+
+
+def piece_states(registration):
+    """Each required piece with what was given for it, in a fixed number of queries."""
+    pieces = {p.piece_kind_id: p for p in registration.pieces.prefetch_related("files")}
+    return [PieceState(required=r, piece=pieces.get(r.kind.pk)) for r in required_pieces(registration)]
+
+
+def missing_pieces(registration, states=None):
+    return [state.required for state in (states or piece_states(registration)) if state.status == "missing"]
+
+
+def piece_check_writable(*, registration, piece, at):
+    """Candidates change pieces while the registration is editable and the window open, or
+    replace one that staff asked to replace, until the date staff set."""
+    if piece is not None and piece.can_be_replaced(at):
+        return
+    registration_check_writable(registration=registration, at=at)
+
+
+def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
+    """Check, then store the files given for one piece. All or nothing: a bad file stores none."""
+    at = at or timezone.now()
+    piece = Piece.objects.filter(registration=registration, piece_kind=piece_kind).first()
+    piece_check_writable(registration=registration, piece=piece, at=at)
+    if not uploads:
+        raise UploadRejected(_("Choisissez au moins un fichier."))
+    inspections = [inspect_upload(upload) for upload in uploads]
+    if combine and len(uploads) > 1:
+        if any(i.content_type == PDF for i in inspections):
+            raise UploadRejected(_("Seules des photos (JPEG ou PNG) peuvent être assemblées en un PDF."))
+        contents = [(_combine_images(uploads), f"{piece_kind.code}.pdf", PDF)]
+    else:
+        contents = [(upload, inspection.name, inspection.content_type) for upload, inspection in zip(uploads, inspections)]
+    stored = []
+    try:
+        with transaction.atomic():
+            piece, created = Piece.objects.select_for_update().get_or_create(registration=registration, piece_kind=piece_kind)
+            if piece.status == PieceStatus.TO_REPLACE or not created:
+                piece.status, piece.updated_at = PieceStatus.RECEIVED, at  # back to staff's review queue
+                piece.save(update_fields=["status", "updated_at"])
+            for content, name, content_type in contents:
+                stored.append(_store_file(piece, content, name, content_type, at, is_confirmation=piece_kind.code == CONFIRMATION))
+    except Exception:
+        for piece_file in stored:
+            piece_file.file.delete(save=False)
+        raise
+    return stored
+
+
+def _store_file(piece, content, name, content_type, at, is_confirmation):
+    import hashlib
+
+    content.seek(0)
+    data_hash = hashlib.sha256()
+    for chunk in content.chunks() if hasattr(content, "chunks") else [content.read()]:
+        data_hash.update(chunk)
+    content.seek(0)
+    piece_file = PieceFile(piece=piece, original_name=name, content_type=content_type, size=content.size,
+                           sha256=data_hash.hexdigest(), uploaded_at=at)
+    if is_confirmation and content_type == PDF:
+        piece_file.confirmation_version = confirmation_version_in(content)
+    piece_file.file.save(name, content, save=False)
+    try:
+        piece_file.save()
+    except Exception:
+        piece_file.file.delete(save=False)
+        raise
+    return piece_file
+
+
+def _combine_images(uploads):
+    """Photos of one document (front, back) as one A4-friendly PDF."""
+    from PIL import Image, ImageOps
+
+    pages = []
+    for upload in uploads:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            image.thumbnail((2000, 2000))
+            pages.append(image.copy())
+    output = io.BytesIO()
+    pages[0].save(output, "PDF", save_all=True, append_images=pages[1:], resolution=150)
+    return ContentFile(output.getvalue(), name="assemblage.pdf")
+
+
+def piece_file_delete(*, registration, piece_file, at=None):
+    at = at or timezone.now()
+    piece = piece_file.piece
+    piece_check_writable(registration=registration, piece=piece, at=at)
+    with transaction.atomic():
+        piece_file.delete()
+        transaction.on_commit(lambda: piece_file.file.delete(save=False))
+        if not piece.files.exists():
+            piece.delete()
+
+
+class RegistrationIncomplete(PermissionDenied):
+    pass
+
+
+def registration_finalize(*, registration, at=None):
+    """« J'ai fourni toutes mes pièces »: lock the registration for good. Two clicks lock once.
+
+    Returns True for the request that locked it, False when it was already locked.
+    """
+    from portal.emails import email_send
+
+    at = at or timezone.now()
+    if registration.status == RegistrationStatus.LOCKED:
+        return False
+    registration_check_writable(registration=registration, at=at)
+    if registration_errors(registration):
+        raise RegistrationIncomplete(_("Votre inscription n'est pas complète : terminez d'abord toutes ses étapes."))
+    missing = missing_pieces(registration)
+    if missing:
+        raise RegistrationIncomplete(_("Il manque encore : %(pieces)s.") % {"pieces": ", ".join(p.kind.name for p in missing)})
+    with transaction.atomic():
+        locked = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.DRAFT).update(
+            status=RegistrationStatus.LOCKED, locked_at=at)
+        if locked:
+            registration.refresh_from_db()
+            email_send(user=registration.candidate, template="registration_locked", context={"registration": registration},
+                       event_key=f"registration-locked:{registration.pk}")
+    return bool(locked)
+
+
+def close_registrations(*, at=None, grace=None):
+    """After a session's deadline (and `grace`), lock each draft that has everything, cancel the others.
+
+    Idempotent: only drafts are touched, each by a conditional update; a re-run finds none.
+    Returns (locked, cancelled).
+    """
+    from datetime import timedelta
+
+    from portal.emails import email_send
+
+    at = at or timezone.now()
+    locked = cancelled = 0
+    closed_before = at - (grace or timedelta(0))
+    drafts = (Registration.objects.filter(status=RegistrationStatus.DRAFT, session__registration_closes_at__lt=closed_before)
+              .select_related("session", "candidate", "specialty", "option"))
+    for registration in drafts.iterator(chunk_size=500):
+        missing = missing_pieces(registration) if not registration_errors(registration) else None
+        with transaction.atomic():
+            if missing == []:
+                done = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.DRAFT).update(
+                    status=RegistrationStatus.LOCKED, locked_at=at)
+                template, counter = "registration_locked", "locked"
+            else:
+                done = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.DRAFT).update(
+                    status=RegistrationStatus.CANCELLED, cancelled_at=at)
+                template, counter = "registration_cancelled", "cancelled"
+            if done:
+                email_send(user=registration.candidate, template=template,
+                           context={"registration": registration, "missing": missing or [], "incomplete_form": missing is None},
+                           event_key=f"registration-{counter}:{registration.pk}")
+                if counter == "locked":
+                    locked += 1
+                else:
+                    cancelled += 1
+    logger.info("close_registrations: %d locked, %d cancelled", locked, cancelled)
+    return locked, cancelled
+
+
+# (days, the reminder's window before the deadline): the 7-day one goes between 7 and 2 days
+# before, the 2-day one in the last 2 days, so a late run never sends both at once.
+REMINDERS = ((7, (2, 7)), (2, (0, 2)))
+
+
+def send_deadline_reminders(*, at=None):
+    """7 and 2 days before the deadline, remind each incomplete draft of what is missing, once each."""
+    from datetime import timedelta
+
+    from portal.emails import email_send
+
+    at = at or timezone.now()
+    sent = 0
+    for days, (nearest, farthest) in REMINDERS:
+        due = (Registration.objects.filter(status=RegistrationStatus.DRAFT,
+                                           session__registration_closes_at__gt=at + timedelta(days=nearest),
+                                           session__registration_closes_at__lte=at + timedelta(days=farthest))
+               .select_related("session", "candidate", "specialty", "option"))
+        for registration in due.iterator(chunk_size=500):
+            form_done = not registration_errors(registration)
+            missing = missing_pieces(registration) if form_done else []
+            if form_done and not missing:
+                continue
+            email_send(user=registration.candidate, template="deadline_reminder",
+                       context={"registration": registration, "missing": missing, "form_done": form_done, "days": days},
+                       event_key=f"reminder:{registration.pk}:{days}d")
+            sent += 1
+    return sent
+
+
+__all__ = ["RegistrationNotEditable"]

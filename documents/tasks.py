@@ -1,11 +1,16 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from documents import pdf
 from documents.models import GeneratedDocument, GeneratedDocumentKind
 from documents.requirements import required_pieces
 from exams.models import Registration
+
+CLOSING_GRACE = timedelta(minutes=15)
 
 
 @shared_task
@@ -38,3 +43,22 @@ def _store(registration, kind, version, content):
             document.save()
     except IntegrityError:  # another worker made it meanwhile: keep theirs
         document.file.delete(save=False)
+
+
+@shared_task
+def close_registrations_task():
+    """Periodic (every 5 minutes): after a session's deadline, lock complete drafts, cancel the others.
+
+    It waits GRACE after the deadline, so an upload that started before 17:00:00 has ended.
+    """
+    from documents.services import close_registrations
+
+    return close_registrations(grace=CLOSING_GRACE)
+
+
+@shared_task
+def send_deadline_reminders_task():
+    """Periodic (every hour): 7 and 2 days before the deadline, remind incomplete registrations."""
+    from documents.services import send_deadline_reminders
+
+    return send_deadline_reminders()

@@ -1,7 +1,18 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from documents import services
+from documents.forms import UploadForm
+from documents.models import PieceFile
+from documents.uploads import UploadRejected
 
 from documents.models import GeneratedDocument, GeneratedDocumentKind
 from documents.requirements import required_pieces
@@ -47,8 +58,117 @@ def download_generated(request, pk, kind):
     document = _current_documents(registration).get(kind)
     if document is None:
         raise Http404
-    response = FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=f"{document.get_kind_display()} {registration.number} v{document.version}.pdf",
-                            content_type="application/pdf")
+    return private_file_response(document.file, f"{document.get_kind_display()} {registration.number} v{document.version}.pdf",
+                                 "application/pdf")
+
+
+def _received_at(request):
+    return getattr(request, "received_at", None) or timezone.now()
+
+
+@login_required
+def my_pieces(request, pk):
+    """« Mes justificatifs »: each required piece, its state, its files, and the final button."""
+    registration = get_own_registration_or_404(request.user, pk)
+    at = timezone.now()
+    states = services.piece_states(registration)
+    writable = registration.is_editable and registration.session.is_registration_open(at)
+    context = {
+        "registration": registration,
+        "states": states,
+        "writable": writable,
+        "replaceable": {s.piece.pk for s in states if s.piece and s.piece.can_be_replaced(at)},
+        "form_complete": not registration_errors(registration),
+        "missing": services.missing_pieces(registration, states),
+        "max_megabytes": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        "time_left": registration.session.time_left_to_register(at),
+        "title": _("Mes justificatifs"),
+    }
+    return render(request, "documents/my_pieces.html", context)
+
+
+@login_required
+@require_POST
+def upload(request, pk, kind):
+    at = _received_at(request)  # before the body is read: the upload's start decides the deadline
+    registration = get_own_registration_or_404(request.user, pk)
+    required = {piece.kind.code: piece.kind for piece in required_pieces(registration)}
+    if kind not in required:
+        raise Http404
+    form = UploadForm(request.POST, request.FILES)
+    form.is_valid()
+    try:
+        stored = services.piece_upload(registration=registration, piece_kind=required[kind],
+                                       uploads=request.FILES.getlist("files"), combine=form.cleaned_data.get("combine", False), at=at)
+    except UploadRejected as error:
+        return _upload_answer(request, registration, kind, error=str(error))
+    outdated = [f for f in stored if f.is_outdated_confirmation]
+    message = _("%(piece)s : fichier reçu.") % {"piece": required[kind].name}
+    if outdated:
+        message = _("Attention : ce fichier est la confirmation de la version %(old)d, or votre inscription est en "
+                    "version %(current)d. Téléchargez la confirmation à jour dans « Mes documents », signez-la et "
+                    "déposez-la à nouveau.") % {"old": outdated[0].confirmation_version, "current": registration.version}
+    return _upload_answer(request, registration, kind, message=message, warning=bool(outdated))
+
+
+def _upload_answer(request, registration, kind, *, message=None, error=None, warning=False):
+    """JSON for the page's progress-bar upload, or a redirect with a message without JavaScript."""
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return JsonResponse({"ok": error is None, "message": error or message}, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    elif warning:
+        messages.warning(request, message)
+    else:
+        messages.success(request, message)
+    return redirect(f"{reverse('documents:pieces', args=[registration.pk])}#piece-{kind}")
+
+
+@login_required
+@require_POST
+def delete_file(request, pk, file_pk):
+    registration = get_own_registration_or_404(request.user, pk)
+    piece_file = get_object_or_404(PieceFile.objects.select_related("piece"), pk=file_pk, piece__registration=registration)
+    services.piece_file_delete(registration=registration, piece_file=piece_file, at=_received_at(request))
+    messages.success(request, _("Fichier « %(name)s » retiré.") % {"name": piece_file.original_name})
+    return redirect("documents:pieces", pk=registration.pk)
+
+
+@login_required
+def download_file(request, file_pk):
+    """A piece's file, for its owner and for staff; never shown inline as a page."""
+    queryset = PieceFile.objects.select_related("piece__registration")
+    if not request.user.is_staff:
+        queryset = queryset.filter(piece__registration__candidate=request.user)
+    piece_file = get_object_or_404(queryset, pk=file_pk)
+    return private_file_response(piece_file.file, piece_file.original_name, piece_file.content_type)
+
+
+def private_file_response(field_file, filename, content_type):
+    prefix = settings.PRIVATE_FILES_X_ACCEL_PREFIX
+    if prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + field_file.name
+    else:
+        response = FileResponse(field_file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def finalize(request, pk):
+    """« J'ai fourni toutes mes pièces »: a page that says what it means, then one POST."""
+    registration = get_own_registration_or_404(request.user, pk)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Cochez la case pour confirmer que vous avez vérifié vos pièces."))
+            return redirect("documents:finalize", pk=registration.pk)
+        services.registration_finalize(registration=registration, at=_received_at(request))
+        messages.success(request, _("Votre inscription est validée définitivement. Un courriel vous le confirme."))
+        return redirect("documents:pieces", pk=registration.pk)
+    states = services.piece_states(registration)
+    context = {"registration": registration, "missing": services.missing_pieces(registration, states),
+               "form_complete": not registration_errors(registration), "title": _("J'ai fourni toutes mes pièces")}
+    return render(request, "documents/finalize.html", context)

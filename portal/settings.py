@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.ReceivedAtMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,6 +150,8 @@ PASSWORD_RESET_TIMEOUT = 3600  # the reset link is valid one hour
 # The address in links sent by email (the portal's public URL, as candidates type it).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
+# The rectorate's examination office (DEC) mailbox, told of situation changes after a lock.
+DEC_EMAIL = env.str("DEC_EMAIL", default="dec@localhost")
 # Where candidates send the notification of an earlier accommodation to renew (the notice, E).
 ACCOMMODATION_EMAIL = env.str("ACCOMMODATION_EMAIL", default="dec-amenagement-sup@ac-normandie.fr")
 
@@ -186,8 +189,25 @@ WHITENOISE_USE_FINDERS = DEBUG  # in development, serve from the apps without co
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # collectstatic fills it in production
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = ""
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Behind nginx: serve private files with X-Accel-Redirect to this internal location (e.g. /protected/).
+PRIVATE_FILES_X_ACCEL_PREFIX = env.str("PRIVATE_FILES_X_ACCEL_PREFIX", default="")
+# Uploads on S3-compatible object storage (django-storages) when a bucket is configured.
+S3_BUCKET = env.str("S3_BUCKET", default="")
 STORAGES = {
     "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY", default=""),
+            "secret_key": env.str("S3_SECRET_KEY", default=""),
+            "region_name": env.str("S3_REGION", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    } if S3_BUCKET else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
     },
@@ -247,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Every 5 minutes: queue again emails whose delivery task was lost (broker down…).
     "requeue-pending-messages": {"task": "candidates.tasks.requeue_pending_messages", "schedule": 5 * 60.0},
+    # Every 5 minutes: after a deadline (plus 15 minutes for uploads under way), lock or cancel.
+    "close-registrations": {"task": "documents.tasks.close_registrations_task", "schedule": 5 * 60.0},
+    # Every hour: reminders 7 and 2 days before the deadline, each sent once per registration.
+    "deadline-reminders": {"task": "documents.tasks.send_deadline_reminders_task", "schedule": 60 * 60.0},
 }
 
 # Email: the console in development; EMAIL_URL (smtp+tls://user:pass@host:587) in production.

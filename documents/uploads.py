@@ -1,0 +1,156 @@
+"""What a file must be to be accepted as a piece: judged by its content, checked whole.
+
+`inspect_upload` returns an `Inspection` (the type found) or raises `UploadRejected` with the
+French message the candidate sees. Nothing is stored before a file passes.
+"""
+
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+MAGIC = [(b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG)]
+EXTENSIONS = {".pdf": PDF, ".jpg": JPEG, ".jpeg": JPEG, ".png": PNG}
+LABELS = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
+# Letters of any alphabet, digits, spaces and a few signs; no path, no emoji or other symbol.
+NAME_PUNCTUATION = set(" -_.,()'’+&#")
+
+
+class UploadRejected(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Inspection:
+    content_type: str
+    size: int
+    sha256: str
+    name: str
+
+
+def inspect_upload(upload):
+    """Check name, size, type and integrity of an uploaded file; return what was found."""
+    name = _check_name(upload.name)
+    size = upload.size
+    limit = settings.UPLOAD_MAX_BYTES
+    if size == 0:
+        raise UploadRejected(_("« %(name)s » est vide (0 octet) : choisissez le bon fichier.") % {"name": name})
+    if size > limit:
+        raise UploadRejected(_("« %(name)s » pèse %(size)s ; la limite est de %(limit)s par fichier. Réduisez-le "
+                               "(scan en 150 ou 200 ppp, ou photo moins lourde) puis recommencez.") % {
+            "name": name, "size": _megabytes(size), "limit": _megabytes(limit)})
+    upload.seek(0)
+    head = upload.read(16)
+    content_type = next((kind for magic, kind in MAGIC if head.startswith(magic)), None)
+    if content_type is None:
+        raise UploadRejected(_("« %(name)s » n'est ni un PDF, ni une image JPEG ou PNG (d'après son contenu). "
+                               "Seuls ces trois formats sont acceptés.") % {"name": name})
+    claimed = EXTENSIONS.get(_extension(name))
+    if claimed != content_type:
+        raise UploadRejected(_("Le nom de « %(name)s » ne correspond pas à son contenu, qui est un fichier %(found)s : "
+                               "renommez-le avec l'extension %(extension)s ou enregistrez-le à nouveau.") % {
+            "name": name, "found": LABELS[content_type], "extension": ".pdf" if content_type == PDF else ".jpg ou .png"})
+    if content_type == PDF:
+        _check_pdf(upload, name)
+    else:
+        _check_image(upload, name)
+    return Inspection(content_type=content_type, size=size, sha256=_sha256(upload), name=name)
+
+
+def _check_name(raw):
+    if "/" in raw or "\\" in raw or ".." in raw or "\x00" in raw:
+        raise UploadRejected(_("Le nom du fichier ne doit contenir ni chemin ni « .. » : renommez-le simplement "
+                               "(par exemple « carte-identite.pdf »)."))
+    name = unicodedata.normalize("NFC", raw).strip()
+    if not name or len(name) > 150:
+        raise UploadRejected(_("Le nom du fichier doit compter entre 1 et 150 caractères."))
+    for char in name:
+        if not (char.isalnum() or char in NAME_PUNCTUATION):
+            raise UploadRejected(_("Le nom « %(name)s » contient un caractère non accepté (« %(char)s ») : gardez "
+                                   "des lettres, des chiffres, des espaces et des tirets, puis recommencez.") % {
+                "name": name, "char": char})
+    return name
+
+
+def _check_pdf(upload, name):
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    upload.seek(0)
+    data = upload.read()
+    if b"%%EOF" not in data[-2048:]:
+        raise UploadRejected(_("« %(name)s » est incomplet (fichier tronqué) : téléchargez ou enregistrez-le à nouveau.") % {"name": name})
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise UploadRejected(_("« %(name)s » est protégé par un mot de passe : enregistrez-le sans protection puis recommencez.") % {"name": name})
+        if len(reader.pages) == 0:
+            raise UploadRejected(_("« %(name)s » ne contient aucune page.") % {"name": name})
+        reader.pages[0].mediabox  # noqa: B018 - opening the first page proves the file is readable
+    except UploadRejected:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError):
+        raise UploadRejected(_("« %(name)s » est endommagé et ne peut pas être ouvert.") % {"name": name}) from None
+
+
+def _check_image(upload, name):
+    from PIL import Image, UnidentifiedImageError
+
+    # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES, so decoding alone would let a cut
+    # file through: the end marker of the format is checked first.
+    upload.seek(-32, 2) if upload.size > 32 else upload.seek(0)
+    tail = upload.read()
+    if not (b"\xff\xd9" in tail or b"IEND" in tail):
+        raise UploadRejected(_("« %(name)s » est une image endommagée ou incomplète : prenez ou enregistrez-la à nouveau.") % {"name": name})
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.draft("RGB", (1024, 1024))  # JPEG decodes at a reduced scale: cheap, but whole
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise UploadRejected(_("« %(name)s » est une image endommagée ou incomplète : prenez ou enregistrez-la à nouveau.") % {"name": name}) from None
+
+
+def _sha256(upload):
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _extension(name):
+    match = re.search(r"\.[A-Za-z0-9]+$", name)
+    return match.group(0).lower() if match else ""
+
+
+def _megabytes(size):
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+
+
+CONFIRMATION_MARK = re.compile(r"version\s+(\d+)\s+—\s+code\s+([A-Z2-7]{5}-[A-Z2-7]{5})")
+
+
+def confirmation_version_in(upload):
+    """The version a confirmation PDF says it is, when its text layer is readable; else None."""
+    from pypdf import PdfReader
+
+    try:
+        upload.seek(0)
+        reader = PdfReader(io.BytesIO(upload.read()), strict=False)
+        text = " ".join((page.extract_text() or "") for page in reader.pages[:3])
+    except Exception:  # a scan without text, or an odd PDF: nothing readable, nothing flagged
+        return None
+    finally:
+        upload.seek(0)
+    match = CONFIRMATION_MARK.search(text)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,41 @@
+"""Files for upload tests, made here rather than stored in the repository."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pypdf import PdfWriter
+
+
+def pdf_bytes(pages=1, password=None, padding=0):
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if padding:
+        writer.add_metadata({"/Subject": "A" * padding})
+    if password:
+        writer.encrypt(password)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def pdf_of_exactly(size):
+    """A valid PDF of exactly `size` bytes (its metadata pads it)."""
+    padding = 1
+    for _ in range(5):
+        content = pdf_bytes(padding=padding)
+        if len(content) == size:
+            return content
+        padding += size - len(content)
+    raise AssertionError(f"could not make a PDF of {size} bytes")
+
+
+def image_bytes(fmt="JPEG", size=(400, 300)):
+    output = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(output, fmt)
+    return output.getvalue()
+
+
+def upload(name, content, content_type="application/octet-stream"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
