@@ -19,13 +19,39 @@ def run():
     full = _registration(User, Registration, session, "full", specialty=ms, option=ms.options.get(code="B"),
                          pathway="apprentissage", apprenticeship_contract_years=2, training_hours=1400,
                          engagement_etudiant=True, claims_dispenses=True, keeps_grade_benefits=True,
-                         renounces_benefits=True, has_positioning_decision=True)
+                         renounces_benefits=True, has_positioning_decision=True, has_internship_derogation=True)
     rows = []
     for step in [*STEPS, None]:
         counts = [_queries(registration, step) for registration in (simple, full)]
         page = f"étape « {step} »" if step else "récapitulatif"
         rows.append(Row(f"requêtes SQL, {page}", f"{counts[0]} / {counts[1]}", "identiques", "", counts[0] == counts[1]))
+    rows.append(_pieces_page_row(full))
     return rows
+
+
+def _pieces_page_row(registration):
+    """« Mes justificatifs » with 12 required pieces: 1 given, then all 12 given."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfWriter
+
+    from documents.requirements import required_pieces
+    from documents.services import piece_upload
+
+    writer, output = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(output)
+    pieces = required_pieces(registration)
+    at = registration.session.registration_opens_at
+    counts = []
+    for given, already in ((1, 0), (len(pieces), 1)):
+        for required in pieces[already:given]:
+            piece_upload(registration=registration, piece_kind=required.kind,
+                         uploads=[SimpleUploadedFile("p.pdf", output.getvalue())], at=at)
+        counts.append(_queries(registration, None, url=f"/mes-documents/{registration.pk}/justificatifs/"))
+    return Row(f"requêtes SQL, « Mes justificatifs » ({len(pieces)} pièces) : 1 / toutes déposées",
+               f"{counts[0]} / {counts[1]}", "identiques", "", counts[0] == counts[1])
 
 
 def _registration(User, Registration, session, name, **answers):
@@ -34,10 +60,10 @@ def _registration(User, Registration, session, name, **answers):
     return Registration.objects.create(candidate=user, session=session, number=f"2024-form-{name}", **{**defaults, **answers})
 
 
-def _queries(registration, step):
+def _queries(registration, step, url=None):
     client = Client()
     client.force_login(registration.candidate)
-    url = f"/inscription/{registration.pk}/" + (f"etape/{step}/" if step else "")
+    url = url or f"/inscription/{registration.pk}/" + (f"etape/{step}/" if step else "")
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)

@@ -27,6 +27,9 @@ PIECE_KINDS = [
     ("work-at-height", "Attestation de formation aux travaux en hauteur", ""),
     ("positioning-decision", "Décision de positionnement", "Copie de la décision de positionnement."),
     ("internship-derogation", "Décision de dérogation à la durée des stages", "Copie de la décision."),
+    ("professional-dossier", "Dossier professionnel",
+     "Le dossier support des épreuves orales professionnelles, à déposer aux dates fixées par le rectorat, "
+     "après la validation de l'inscription."),
 ]
 
 ALL = ("scolaire", "apprentissage", "continue", "experience")

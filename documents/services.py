@@ -61,23 +61,54 @@ def piece_states(registration):
     return [PieceState(required=r, piece=pieces.get(r.kind.pk)) for r in required_pieces(registration)]
 
 
+def dossier_state(registration):
+    """The professional dossier, for the specialties that upload it here; else None."""
+    from documents.models import PieceKind
+    from documents.requirements import RequiredPiece
+
+    if not (registration.specialty and registration.specialty.professional_dossier_in_portal):
+        return None
+    kind = PieceKind.objects.filter(code=DOSSIER).first()
+    if kind is None:
+        return None
+    reason = _("car le dossier support des épreuves professionnelles du BTS %(specialty)s se dépose sur ce portail") % {
+        "specialty": registration.specialty.name}
+    return PieceState(required=RequiredPiece(kind=kind, reason=reason),
+                      piece=registration.pieces.filter(piece_kind=kind).prefetch_related("files").first())
+
+
 def missing_pieces(registration, states=None):
     return [state.required for state in (states or piece_states(registration)) if state.status == "missing"]
 
 
-def piece_check_writable(*, registration, piece, at):
+DOSSIER = "professional-dossier"
+
+
+def piece_check_writable(*, registration, piece_kind, piece, at):
     """Candidates change pieces while the registration is editable and the window open, or
-    replace one that staff asked to replace, until the date staff set."""
+    replace one that staff asked to replace, until the date staff set. The professional
+    dossier has its own window, apart from the lock."""
+    if piece_kind.code == DOSSIER:
+        return dossier_check_writable(registration=registration, at=at)
     if piece is not None and piece.can_be_replaced(at):
         return
     registration_check_writable(registration=registration, at=at)
+
+
+def dossier_check_writable(*, registration, at):
+    session = registration.session
+    if registration.status == RegistrationStatus.CANCELLED or not registration.specialty or \
+            not registration.specialty.professional_dossier_in_portal:
+        raise PermissionDenied(_("Cette inscription ne dépose pas de dossier professionnel sur le portail."))
+    if not session.is_dossier_upload_open(at):
+        raise PermissionDenied(_("Le dépôt des dossiers professionnels n'est pas ouvert en ce moment."))
 
 
 def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
     """Check, then store the files given for one piece. All or nothing: a bad file stores none."""
     at = at or timezone.now()
     piece = Piece.objects.filter(registration=registration, piece_kind=piece_kind).first()
-    piece_check_writable(registration=registration, piece=piece, at=at)
+    piece_check_writable(registration=registration, piece_kind=piece_kind, piece=piece, at=at)
     if not uploads:
         raise UploadRejected(_("Choisissez au moins un fichier."))
     inspections = [inspect_upload(upload) for upload in uploads]
@@ -143,7 +174,7 @@ def _combine_images(uploads):
 def piece_file_delete(*, registration, piece_file, at=None):
     at = at or timezone.now()
     piece = piece_file.piece
-    piece_check_writable(registration=registration, piece=piece, at=at)
+    piece_check_writable(registration=registration, piece_kind=piece.piece_kind, piece=piece, at=at)
     with transaction.atomic():
         piece_file.delete()
         transaction.on_commit(lambda: piece_file.file.delete(save=False))

@@ -5,7 +5,6 @@ French message the candidate sees. Nothing is stored before a file passes.
 """
 
 import hashlib
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -81,12 +80,12 @@ def _check_pdf(upload, name):
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    upload.seek(0)
-    data = upload.read()
-    if b"%%EOF" not in data[-2048:]:
+    upload.seek(max(upload.size - 2048, 0))
+    if b"%%EOF" not in upload.read():
         raise UploadRejected(_("« %(name)s » est incomplet (fichier tronqué) : téléchargez ou enregistrez-le à nouveau.") % {"name": name})
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        upload.seek(0)
+        reader = PdfReader(upload, strict=False)  # reads what it needs from the file, not all of it
         if reader.is_encrypted:
             raise UploadRejected(_("« %(name)s » est protégé par un mot de passe : enregistrez-le sans protection puis recommencez.") % {"name": name})
         if len(reader.pages) == 0:
@@ -146,7 +145,7 @@ def confirmation_version_in(upload):
 
     try:
         upload.seek(0)
-        reader = PdfReader(io.BytesIO(upload.read()), strict=False)
+        reader = PdfReader(upload, strict=False)
         text = " ".join((page.extract_text() or "") for page in reader.pages[:3])
     except Exception:  # a scan without text, or an odd PDF: nothing readable, nothing flagged
         return None

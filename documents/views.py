@@ -78,6 +78,8 @@ def my_pieces(request, pk):
         "states": states,
         "writable": writable,
         "replaceable": {s.piece.pk for s in states if s.piece and s.piece.can_be_replaced(at)},
+        "dossier": services.dossier_state(registration),
+        "dossier_open": registration.session.is_dossier_upload_open(at),
         "form_complete": not registration_errors(registration),
         "missing": services.missing_pieces(registration, states),
         "max_megabytes": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
@@ -93,6 +95,9 @@ def upload(request, pk, kind):
     at = _received_at(request)  # before the body is read: the upload's start decides the deadline
     registration = get_own_registration_or_404(request.user, pk)
     required = {piece.kind.code: piece.kind for piece in required_pieces(registration)}
+    dossier = services.dossier_state(registration)
+    if dossier:
+        required[dossier.required.kind.code] = dossier.required.kind
     if kind not in required:
         raise Http404
     form = UploadForm(request.POST, request.FILES)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from documents.models import Piece
 from documents.pdf import verification_code
 from exams.models import ExamSession, Registration, Specialty, SpecialtyOption
 from exams.services import registration_save
@@ -52,6 +53,35 @@ class SpecialtyAdmin(admin.ModelAdmin):
         return ", ".join(option.code for option in specialty.options.all()) or "—"
 
 
+class PieceInline(admin.TabularInline):
+    """The pieces given, with their files; a signed confirmation of an older version is flagged."""
+
+    model = Piece
+    extra = 0
+    can_delete = False
+    fields = ["piece_kind", "status", "file_links", "review_reason", "replace_until"]
+    readonly_fields = ["piece_kind", "status", "file_links", "review_reason", "replace_until"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("piece_kind", "registration").prefetch_related("files")
+
+    @admin.display(description=_("fichiers"))
+    def file_links(self, piece):
+        from django.urls import reverse
+        from django.utils.html import format_html, format_html_join
+        from django.utils.safestring import mark_safe
+
+        return format_html_join(
+            mark_safe("<br>"), "<a href=\"{}\">{}</a>{}",  # noqa: S308 - a constant
+            ((reverse("documents:file", args=[f.pk]), f.original_name,
+              format_html(" <strong>⚠ {}</strong>", _("version %(v)s dépassée") % {"v": f.confirmation_version})
+              if f.is_outdated_confirmation else "") for f in piece.files.all()),
+        )
+
+
 @admin.register(Registration)
 class RegistrationAdmin(SimpleHistoryAdmin):
     list_display = ["number", "candidate", "specialty", "option", "pathway", "status", "version", "updated_at"]
@@ -63,6 +93,7 @@ class RegistrationAdmin(SimpleHistoryAdmin):
     readonly_fields = ["number", "status", "version", "current_verification_code", "created_at", "updated_at",
                        "completed_at", "locked_at", "cancelled_at"]
     history_list_display = ["version", "status"]
+    inlines = [PieceInline]
     fieldsets = [
         (None, {"fields": ["number", "candidate", "session", "status", "version", "current_verification_code"]}),
         (_("Situation"), {"fields": ["category", "distance_learning_organisation"]}),

@@ -42,6 +42,10 @@ class ExamSession(models.Model):
         _("clôture des inscriptions"),
         help_text=_("Date limite des inscriptions et du dépôt de toutes les pièces."),
     )
+    dossier_uploads_open_at = models.DateTimeField(
+        _("ouverture du dépôt des dossiers professionnels"), null=True, blank=True,
+        help_text=_("Spécialités dont le dossier est déposé sur le portail (SAM, Banque, Maintenance des systèmes)."))
+    dossier_uploads_close_at = models.DateTimeField(_("clôture du dépôt des dossiers professionnels"), null=True, blank=True)
 
     objects = ExamSessionQuerySet.as_manager()
 
@@ -86,6 +90,12 @@ class ExamSession(models.Model):
     def is_registration_open(self, at=None):
         """Whether candidates may register or change anything at `at` (default: now)."""
         return self.registration_phase(at) == RegistrationPhase.OPEN
+
+    def is_dossier_upload_open(self, at=None):
+        """Whether professional dossiers may be uploaded: a window of its own, set later by staff."""
+        at = at or timezone.now()
+        opens, closes = self.dossier_uploads_open_at, self.dossier_uploads_close_at
+        return bool(opens and closes and opens <= at <= closes)
 
     def time_left_to_register(self, at=None):
         """Time until the deadline while the window is open, else None."""

@@ -11,8 +11,8 @@ def pdf_bytes(pages=1, password=None, padding=0):
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
-    if padding:
-        writer.add_metadata({"/Subject": "A" * padding})
+    if padding:  # one big binary stream, like a scan
+        writer.add_attachment("scan.bin", b"\x00" * padding)
     if password:
         writer.encrypt(password)
     output = io.BytesIO()

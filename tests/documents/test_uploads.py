@@ -217,3 +217,17 @@ def test_mes_justificatifs_runs_a_fixed_number_of_queries_with_12_pieces(client,
                 assert client.get(reverse("documents:pieces", args=[full.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_staff_see_an_outdated_signed_confirmation_flagged(client, staff, logged_in, registration):
+    from documents import pdf
+    from documents.requirements import required_pieces
+
+    registration.version = 2
+    old = pdf.confirmation_pdf(registration, required_pieces(registration))
+    registration.version = 3
+    registration.save()
+    post(logged_in, registration, [upload("signee.pdf", old)], kind="confirmation")
+    client.force_login(staff)
+    page = client.get(reverse("admin:exams_registration_change", args=[registration.pk])).content.decode()
+    assert "signee.pdf" in page and "version 2 dépassée" in page

@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from documents.services import requirements_copy
+from exams.models import ExamSession, Registration
+from tests.documents.files import pdf_bytes
+from tests.factories import ExamSessionFactory, RegistrationFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "une phrase de passe solide"
+
+
+@pytest.fixture
+def registration(settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    now = timezone.now()
+    session = ExamSessionFactory(year=2125, registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=9))
+    requirements_copy(from_session=ExamSession.objects.get(year=2024), to_session=session)
+    user = UserFactory(email="camille@exemple.fr", password=PASSWORD)
+    return RegistrationFactory(candidate=user, session=session, number="2125-000001")
+
+
+def test_upload_every_piece_then_lock_the_registration(live_server, page, registration, tmp_path):
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(pdf_bytes())
+    page.goto(live_server.url + "/compte/connexion/")
+    page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server.url}/mes-documents/{registration.pk}/justificatifs/")
+
+    expect(page.get_by_role("button", name="J'ai fourni toutes mes pièces")).to_be_disabled()
+    for code in ["confirmation", "identity"]:
+        section = page.locator(f"#piece-{code}")
+        expect(section).to_contain_text("Manquante")
+        section.locator("input[type=file]").set_input_files(str(scan))
+        section.get_by_role("button", name="Téléverser").click()
+        expect(page.locator(f"#piece-{code}")).to_contain_text("Reçue")
+
+    page.get_by_role("link", name="J'ai fourni toutes mes pièces").click()
+    expect(page.get_by_text("Aucune modification ne sera possible ensuite")).to_be_visible()
+    page.get_by_label("J'ai vérifié mon inscription et mes pièces").check(force=True)
+    page.get_by_role("button", name="Valider définitivement mon inscription").click()
+
+    expect(page.get_by_text("Votre inscription est validée définitivement").first).to_be_visible()
+    expect(page.get_by_role("button", name="Téléverser")).to_have_count(0)
+    expect(page.get_by_role("button", name="Retirer")).to_have_count(0)
+    assert Registration.objects.get(pk=registration.pk).status == "locked"
+
+
+def test_a_bad_file_is_explained_without_leaving_the_page(live_server, page, registration, tmp_path):
+    fake = tmp_path / "carte.pdf"
+    fake.write_bytes(b"MZ" + b"\x00" * 100)
+    page.goto(live_server.url + "/compte/connexion/")
+    page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server.url}/mes-documents/{registration.pk}/justificatifs/")
+    section = page.locator("#piece-identity")
+    section.locator("input[type=file]").set_input_files(str(fake))
+    section.get_by_role("button", name="Téléverser").click()
+    expect(section.locator(".portal-upload-message")).to_contain_text("n'est ni un PDF, ni une image JPEG ou PNG")
+    expect(section).to_contain_text("Manquante")
