@@ -1,7 +1,19 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from datetime import timedelta
 
-from documents.models import GeneratedDocument, PieceKind, Requirement
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from simple_history.admin import SimpleHistoryAdmin
+
+from documents import services
+from documents.models import GeneratedDocument, Piece, PieceFile, PieceKind, PieceStatus, RejectionReason, Requirement
 
 
 @admin.register(PieceKind)
@@ -9,6 +21,19 @@ class PieceKindAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "position"]
     list_editable = ["position"]
     search_fields = ["name", "code"]
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ["label", "kinds", "position"]
+    filter_horizontal = ["piece_kinds"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("piece_kinds")
+
+    @admin.display(description=_("pièces concernées"))
+    def kinds(self, reason):
+        return ", ".join(kind.name for kind in reason.piece_kinds.all()) or _("toutes")
 
 
 @admin.register(Requirement)
@@ -41,3 +66,115 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReviewForm(forms.Form):
+    reasons = forms.ModelMultipleChoiceField(queryset=RejectionReason.objects.none(), required=False,
+                                             widget=forms.CheckboxSelectMultiple, label=_("Motifs"))
+    comment = forms.CharField(label=_("Précision pour le candidat"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    replace_until = forms.DateTimeField(label=_("À remplacer avant le"), required=False,
+                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args, piece, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.db.models import Q
+
+        self.fields["reasons"].queryset = RejectionReason.objects.filter(
+            Q(piece_kinds=piece.piece_kind) | Q(piece_kinds__isnull=True)).distinct()
+        closes = piece.registration.session.registration_closes_at
+        self.fields["replace_until"].initial = timezone.localtime(max(closes, timezone.now() + timedelta(days=7))).replace(
+            hour=17, minute=0, second=0, microsecond=0)
+
+
+@admin.register(Piece)
+class PieceAdmin(SimpleHistoryAdmin):
+    """Pieces to review: the queue takes the oldest received piece first."""
+
+    list_display = ["updated_at", "registration_number", "candidate", "piece_kind", "status", "reviewed_at", "reviewed_by", "review_link"]
+    list_filter = ["status", "piece_kind", "registration__session"]
+    search_fields = ["registration__number", "registration__candidate__email", "registration__candidate__last_name"]
+    list_select_related = ["registration__candidate", "piece_kind", "reviewed_by"]
+    ordering = ["updated_at", "pk"]
+    show_full_result_count = False
+    readonly_fields = ["registration", "piece_kind", "status", "review_reason", "replace_until", "updated_at", "reviewed_at", "reviewed_by"]
+    history_list_display = ["status", "review_reason"]
+    change_list_template = "admin/documents/piece/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("inscription"), ordering="registration__number")
+    def registration_number(self, piece):
+        return piece.registration.number
+
+    @admin.display(description=_("candidat"))
+    def candidate(self, piece):
+        return piece.registration.candidate.get_full_name()
+
+    @admin.display(description="")
+    def review_link(self, piece):
+        if piece.status != PieceStatus.RECEIVED:
+            return ""
+        return format_html('<a class="button" href="{}">{}</a>', reverse("admin:documents_piece_review", args=[piece.pk]), _("Contrôler"))
+
+    def get_urls(self):
+        return [
+            path("file-de-controle/", self.admin_site.admin_view(self.queue_view), name="documents_piece_queue"),
+            path("<int:pk>/controle/", self.admin_site.admin_view(self.review_view), name="documents_piece_review"),
+            path("fichier/<int:file_pk>/apercu/", self.admin_site.admin_view(self.preview_view), name="documents_piece_preview"),
+            *super().get_urls(),
+        ]
+
+    def queue_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        piece = services.next_piece_to_review()
+        if piece is None:
+            messages.success(request, _("Aucune pièce n'attend de contrôle."))
+            return redirect("admin:documents_piece_changelist")
+        return redirect("admin:documents_piece_review", pk=piece.pk)
+
+    def review_view(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        piece = get_object_or_404(Piece.objects.select_related(
+            "registration__candidate", "registration__session", "registration__specialty", "registration__option", "piece_kind"), pk=pk)
+        form = ReviewForm(request.POST or None, piece=piece)
+        if request.method == "POST" and form.is_valid():
+            accept = request.POST.get("decision") == "accept"
+            try:
+                services.piece_review(piece=piece, accept=accept, reasons=form.cleaned_data["reasons"],
+                                      comment=form.cleaned_data["comment"], replace_until=form.cleaned_data["replace_until"],
+                                      by=request.user)
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+                return redirect("admin:documents_piece_review", pk=piece.pk)
+            messages.success(request, _("%(piece)s de %(number)s : %(decision)s.") % {
+                "piece": piece.piece_kind.name, "number": piece.registration.number,
+                "decision": _("conforme") if accept else _("à remplacer")})
+            return redirect("admin:documents_piece_queue")
+        files = list(piece.files.all())
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Contrôle d'une pièce"),
+            "piece": piece, "files": files, "form": form, "registration": piece.registration,
+            "awaiting": Piece.objects.filter(status=PieceStatus.RECEIVED).count(),
+        }
+        return TemplateResponse(request, "admin/documents/piece/review.html", context)
+
+    @xframe_options_sameorigin
+    def preview_view(self, request, file_pk):
+        """The file shown inside the review page: staff only, same origin, never run as a page."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        piece_file = get_object_or_404(PieceFile, pk=file_pk)
+        from django.http import FileResponse
+
+        response = FileResponse(piece_file.file.open("rb"), content_type=piece_file.content_type)
+        response["Content-Disposition"] = "inline"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from exams.models import ExamSession, Registration, Specialty, SpecialtyOption
 
@@ -104,19 +105,28 @@ class PieceStatus(models.TextChoices):
 
 
 class Piece(models.Model):
-    """A required piece of a registration, once the candidate has given at least one file."""
+    """A required piece of a registration, once the candidate has given at least one file.
+
+    `updated_at` is when its files last changed: the review queue takes the oldest first.
+    """
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="pieces", verbose_name=_("inscription"))
     piece_kind = models.ForeignKey(PieceKind, on_delete=models.PROTECT, related_name="pieces", verbose_name=_("pièce"))
     status = models.CharField(_("état"), max_length=12, choices=PieceStatus.choices, default=PieceStatus.RECEIVED)
     review_reason = models.TextField(_("motif"), blank=True)
     replace_until = models.DateTimeField(_("à remplacer avant le"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("reçue le"), default=timezone.now)
+    reviewed_at = models.DateTimeField(_("contrôlée le"), null=True, blank=True)
+    reviewed_by = models.ForeignKey("candidates.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("contrôlée par"))
+
+    history = HistoricalRecords(verbose_name=_("historique de la pièce"))
 
     class Meta:
         verbose_name = _("pièce déposée")
         verbose_name_plural = _("pièces déposées")
         constraints = [models.UniqueConstraint(fields=["registration", "piece_kind"], name="piece_once_per_registration")]
+        indexes = [models.Index(fields=["status", "updated_at"], name="piece_queue_idx")]
 
     def __str__(self):
         return f"{self.piece_kind} — {self.registration}"
@@ -155,3 +165,20 @@ class PieceFile(models.Model):
     @property
     def is_outdated_confirmation(self):
         return self.confirmation_version is not None and self.confirmation_version != self.piece.registration.version
+
+
+class RejectionReason(models.Model):
+    """A reason staff pick when a piece must be replaced; none: it fits every kind of piece."""
+
+    label = models.CharField(_("motif"), max_length=200)
+    piece_kinds = models.ManyToManyField(PieceKind, blank=True, related_name="rejection_reasons",
+                                         verbose_name=_("pièces concernées"), help_text=_("Aucune : toutes les pièces."))
+    position = models.PositiveSmallIntegerField(_("ordre"), default=100)
+
+    class Meta:
+        verbose_name = _("motif de remplacement")
+        verbose_name_plural = _("motifs de remplacement")
+        ordering = ["position", "label"]
+
+    def __str__(self):
+        return self.label

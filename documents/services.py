@@ -121,12 +121,14 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
     stored = []
     try:
         with transaction.atomic():
-            piece, created = Piece.objects.select_for_update().get_or_create(registration=registration, piece_kind=piece_kind)
-            if piece.status == PieceStatus.TO_REPLACE or not created:
-                piece.status, piece.updated_at = PieceStatus.RECEIVED, at  # back to staff's review queue
-                piece.save(update_fields=["status", "updated_at"])
+            piece, created = Piece.objects.select_for_update().get_or_create(
+                registration=registration, piece_kind=piece_kind, defaults={"updated_at": at})
+            if not created:  # new files: back to staff's review queue
+                piece.status, piece.updated_at = PieceStatus.RECEIVED, at
+                piece.save()
             for content, name, content_type in contents:
                 stored.append(_store_file(piece, content, name, content_type, at, is_confirmation=piece_kind.code == CONFIRMATION))
+            registration_refresh_missing(registration)
     except Exception:
         for piece_file in stored:
             piece_file.file.delete(save=False)
@@ -180,6 +182,7 @@ def piece_file_delete(*, registration, piece_file, at=None):
         transaction.on_commit(lambda: piece_file.file.delete(save=False))
         if not piece.files.exists():
             piece.delete()
+        registration_refresh_missing(registration)
 
 
 class RegistrationIncomplete(PermissionDenied):
@@ -281,3 +284,55 @@ def send_deadline_reminders(*, at=None):
 
 
 __all__ = ["RegistrationNotEditable"]
+
+
+def registration_refresh_missing(registration):
+    """Store how many required pieces lack a file, so staff can filter complete files fast."""
+    missing = len(missing_pieces(registration)) if registration.pathway else None
+    Registration.objects.filter(pk=registration.pk).update(pieces_missing=missing)
+    return missing
+
+
+class ReviewRefused(PermissionDenied):
+    pass
+
+
+def piece_review(*, piece, accept, reasons=(), comment="", replace_until=None, by, at=None):
+    """Staff decide on a piece awaiting review: « Conforme », or « À remplacer » with a reason.
+
+    A conditional update from "received" makes a decision once, even if two staff members click
+    together. « À remplacer » reopens that one piece for the candidate until `replace_until`
+    and emails the reason; the audit (django-simple-history) records who decided what and when.
+    """
+    from portal.emails import email_send
+
+    at = at or timezone.now()
+    reason_text = "; ".join([*(str(r) for r in reasons), *([comment.strip()] if comment.strip() else [])])
+    if not accept and not reason_text:
+        raise ReviewRefused(_("Choisissez au moins un motif ou écrivez-le."))
+    if not accept and replace_until is not None and replace_until <= at:
+        raise ReviewRefused(_("La date limite de remplacement doit être dans le futur."))
+    with transaction.atomic():
+        current = Piece.objects.select_for_update().select_related("registration__candidate", "piece_kind").get(pk=piece.pk)
+        if current.status != PieceStatus.RECEIVED:
+            raise ReviewRefused(_("Cette pièce a déjà été contrôlée (%(status)s).") % {"status": current.get_status_display()})
+        current.status = PieceStatus.ACCEPTED if accept else PieceStatus.TO_REPLACE
+        current.review_reason = "" if accept else reason_text
+        current.replace_until = None if accept else replace_until
+        current.reviewed_at, current.reviewed_by = at, by
+        current._history_user = by
+        current.save()
+        if not accept:
+            email_send(user=current.registration.candidate, template="piece_to_replace",
+                       context={"piece": current, "registration": current.registration},
+                       event_key=f"piece-to-replace:{current.pk}:{current.history.count()}")
+    piece.refresh_from_db()
+    return current
+
+
+def next_piece_to_review(*, after=None):
+    """The oldest piece awaiting review (the queue), optionally skipping one."""
+    queue = Piece.objects.filter(status=PieceStatus.RECEIVED).order_by("updated_at", "pk")
+    if after is not None:
+        queue = queue.exclude(pk=after.pk)
+    return queue.select_related("registration__candidate", "registration__specialty", "piece_kind").first()

@@ -136,7 +136,9 @@ def _megabytes(size):
     return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
 
 
-CONFIRMATION_MARK = re.compile(r"version\s+(\d+)\s+—\s+code\s+([A-Z2-7]{5}-[A-Z2-7]{5})")
+# The footer of every page of the confirmation: "Inscription 2024-000123 — version 4 — code ABCDE-FGHIJ".
+# Text extraction may split the code with spaces (kerning), so only its label is matched.
+CONFIRMATION_MARK = re.compile(r"Inscription\s+\S+\s+—\s+version\s+(\d+)\s+—\s+code\b")
 
 
 def confirmation_version_in(upload):

@@ -141,9 +141,10 @@ def delete_file(request, pk, file_pk):
 
 @login_required
 def download_file(request, file_pk):
-    """A piece's file, for its owner and for staff; never shown inline as a page."""
+    """A piece's file, for its owner and for staff (with their second factor); never shown inline."""
     queryset = PieceFile.objects.select_related("piece__registration")
-    if not request.user.is_staff:
+    staff = request.user.is_staff and request.user.is_verified() and request.user.has_perm("documents.view_piecefile")
+    if not staff:
         queryset = queryset.filter(piece__registration__candidate=request.user)
     piece_file = get_object_or_404(queryset, pk=file_pk)
     return private_file_response(piece_file.file, piece_file.original_name, piece_file.content_type)

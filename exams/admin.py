@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from import_export import fields, resources
+from import_export.admin import ExportMixin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from documents.models import Piece
+from documents.models import Piece, PieceStatus
 from documents.pdf import verification_code
 from exams.models import ExamSession, Registration, Specialty, SpecialtyOption
 from exams.services import registration_save
@@ -82,10 +85,66 @@ class PieceInline(admin.TabularInline):
         )
 
 
+class CompleteFilter(admin.SimpleListFilter):
+    title = _("dossier complet")
+    parameter_name = "complet"
+
+    def lookups(self, request, model_admin):
+        return [("oui", _("complet")), ("non", _("incomplet"))]
+
+    def queryset(self, request, queryset):
+        complete = Q(completed_at__isnull=False, pieces_missing=0)
+        if self.value() == "oui":
+            return queryset.filter(complete)
+        if self.value() == "non":
+            return queryset.exclude(complete)
+        return queryset
+
+
+class AwaitingReviewFilter(admin.SimpleListFilter):
+    title = _("pièces en attente de contrôle")
+    parameter_name = "a_controler"
+
+    def lookups(self, request, model_admin):
+        return [("oui", _("au moins une")), ("non", _("aucune"))]
+
+    def queryset(self, request, queryset):
+        awaiting = Exists(Piece.objects.filter(registration=OuterRef("pk"), status=PieceStatus.RECEIVED))
+        if self.value() == "oui":
+            return queryset.filter(awaiting)
+        if self.value() == "non":
+            return queryset.filter(~awaiting)
+        return queryset
+
+
+class RegistrationResource(resources.ModelResource):
+    """The export: each registration with its answers and the state of each of its pieces."""
+
+    candidate_name = fields.Field(column_name=_("candidat"))
+    candidate_email = fields.Field(column_name=_("adresse électronique"), attribute="candidate__email")
+    specialty_name = fields.Field(column_name=_("spécialité"), attribute="specialty__name")
+    option_code = fields.Field(column_name=_("option"), attribute="option__code")
+    pieces = fields.Field(column_name=_("pièces"))
+
+    class Meta:
+        model = Registration
+        fields = ["number", "candidate_name", "candidate_email", "specialty_name", "option_code", "pathway", "status",
+                  "version", "pieces_missing", "handicap", "created_at", "locked_at", "pieces"]
+        export_order = fields
+
+    def dehydrate_candidate_name(self, registration):
+        return f"{registration.candidate.last_name.upper()} {registration.candidate.first_name}"
+
+    def dehydrate_pieces(self, registration):
+        return " ; ".join(f"{p.piece_kind.name} : {p.get_status_display()}" for p in registration.pieces.all())
+
+
 @admin.register(Registration)
-class RegistrationAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "candidate", "specialty", "option", "pathway", "status", "version", "updated_at"]
-    list_filter = ["session", "status", "pathway", "specialty", "handicap"]
+class RegistrationAdmin(ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [RegistrationResource]
+    list_display = ["number", "candidate", "specialty", "option", "pathway", "status", "pieces_missing", "version", "updated_at"]
+    list_filter = ["session", "status", CompleteFilter, AwaitingReviewFilter, "pathway", "handicap", "specialty", "option"]
+    list_per_page = 50
     search_fields = ["number", "candidate__email", "candidate__last_name", "candidate__first_name"]
     list_select_related = ["candidate", "specialty", "option"]
     show_full_result_count = False
@@ -108,6 +167,15 @@ class RegistrationAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("code de vérification de la version en vigueur"))
     def current_verification_code(self, registration):
         return verification_code(registration) if registration.number else "—"
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("candidate", "specialty", "option").prefetch_related(
+            Prefetch("pieces", queryset=Piece.objects.select_related("piece_kind")))
+
+    def get_export_formats(self):
+        from import_export.formats.base_formats import CSV, XLSX
+
+        return [CSV, XLSX]
 
     def save_model(self, request, obj, form, change):
         if not change:

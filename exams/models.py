@@ -275,7 +275,11 @@ class Registration(models.Model):
     handicap = models.BooleanField(_("handicap"), null=True, blank=True)
     accommodation = models.CharField(_("aménagement d'épreuves"), max_length=15, choices=Accommodation.choices, blank=True)
 
-    history = HistoricalRecords(verbose_name=_("version de l'inscription"))
+    pieces_missing = models.PositiveSmallIntegerField(
+        _("pièces manquantes"), null=True, blank=True, db_index=True,
+        help_text=_("Recalculé à chaque réponse ou dépôt, pour filtrer les dossiers complets."))
+
+    history = HistoricalRecords(verbose_name=_("version de l'inscription"), excluded_fields=["pieces_missing"])
 
     class Meta:
         verbose_name = _("inscription")
@@ -288,7 +292,10 @@ class Registration(models.Model):
                 violation_error_message=_("Vous avez déjà une inscription pour cette session."),
             ),
         ]
-        indexes = [models.Index(fields=["session", "status"], name="registration_status_idx")]
+        indexes = [
+            models.Index(fields=["session", "status"], name="registration_status_idx"),
+            models.Index(fields=["-created_at"], name="registration_created_idx"),
+        ]
 
     def __str__(self):
         return self.number or f"inscription {self.pk}"

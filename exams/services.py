@@ -76,6 +76,9 @@ def registration_save(*, registration, values, at=None, by_staff=False):
         if first_completion:
             current.completed_at = at
         current.save()
+        from documents.services import registration_refresh_missing
+
+        registration_refresh_missing(current)
         if complete:
             template = "registration_saved" if first_completion else "registration_changed"
             email_send(

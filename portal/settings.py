@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "import_export",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -96,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -154,6 +158,11 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 DEC_EMAIL = env.str("DEC_EMAIL", default="dec@localhost")
 # Where candidates send the notification of an earlier accommodation to renew (the notice, E).
 ACCOMMODATION_EMAIL = env.str("ACCOMMODATION_EMAIL", default="dec-amenagement-sup@ac-normandie.fr")
+
+# Staff sign in to admin with a second factor: a TOTP code from an authenticator app (django-otp).
+OTP_TOTP_ISSUER = "Inscriptions BTS"
+# The audit trail (django-simple-history) is read-only in admin: no "revert to this version".
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Failed logins: 5 failures lock that email-and-address pair for 15 minutes (django-axes).
 AUTHENTICATION_BACKENDS = [

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from django.utils.translation import gettext_lazy as _
 
+from exams.dashboard import dashboard
 from exams.views import home
 from portal.views import health
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("compte/", include("candidates.urls")),
     path("inscription/", include("exams.urls")),
     path("mes-documents/", include("documents.urls")),
+    path("admin/tableau-de-bord/", admin.site.admin_view(dashboard), name="admin-dashboard"),
     path("admin/", admin.site.urls),
     path("sante/", health, name="health"),
     path("accessibilite/", page("accessibility", _("Accessibilité")), name="accessibility"),

@@ -33,3 +33,22 @@ def run_on_commit(django_capture_on_commit_callbacks):
     """`with run_on_commit():` runs, at the end of the block, what the code queued with
     transaction.on_commit, as the commit of a real transaction would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def log_in_with_second_factor(client, user):
+    """Log a staff member in as admin requires: password and a confirmed TOTP device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="téléphone", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    log_in_with_second_factor(client, staff)
+    return client

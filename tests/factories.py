@@ -77,3 +77,4 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     specialty = factory.LazyFunction(lambda: Specialty.objects.get(name="Comptabilité et gestion"))
     language = "anglais"
     handicap = False
+    completed_at = factory.LazyFunction(timezone.now)

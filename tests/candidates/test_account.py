@@ -1,6 +1,8 @@
 import html
 
 import pytest
+
+from tests.conftest import log_in_with_second_factor
 from django.core import mail
 from django.urls import reverse
 
@@ -75,7 +77,7 @@ def test_a_foreign_address_keeps_its_own_postal_code(client, candidate):
 def test_staff_see_the_history_in_admin(client, candidate, staff):
     client.force_login(candidate)
     save_situation(client)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(reverse("admin:candidates_user_change", args=[candidate.pk])).content.decode()
     assert "historique des changements de situation" in page.lower()
     assert "12 rue de la Paix" in page

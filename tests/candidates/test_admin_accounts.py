@@ -1,4 +1,6 @@
 import pytest
+
+from tests.conftest import log_in_with_second_factor
 from django.urls import reverse
 
 from candidates.models import Message
@@ -10,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_staff_filter_accounts_by_activation(client, staff):
     UserFactory(email="active@exemple.fr")
     UserFactory(email="pending@exemple.fr", is_active=False, activated_at=None)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(reverse("admin:candidates_user_changelist") + "?active=no").content.decode()
     assert "pending@exemple.fr" in page
     assert "active@exemple.fr" not in page
@@ -19,21 +21,21 @@ def test_staff_filter_accounts_by_activation(client, staff):
 def test_staff_search_accounts_by_name(client, staff):
     UserFactory(email="a@exemple.fr", last_name="Lemaire")
     UserFactory(email="b@exemple.fr", last_name="Durand")
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(reverse("admin:candidates_user_changelist") + "?q=lemaire").content.decode()
     assert "a@exemple.fr" in page and "b@exemple.fr" not in page
 
 
 def test_staff_see_an_accounts_messages(client, staff, candidate):
     Message.objects.create(recipient=candidate, to_email=candidate.email, event_key="k", subject="Activez votre compte", body_text="b")
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(reverse("admin:candidates_user_change", args=[candidate.pk])).content.decode()
     assert "Activez votre compte" in page
 
 
 def test_nobody_edits_a_sent_message_in_admin(client, staff, candidate):
     message = Message.objects.create(recipient=candidate, to_email=candidate.email, event_key="k", subject="S", body_text="b")
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     client.post(reverse("admin:candidates_message_change", args=[message.pk]), {"subject": "Autre"})
     message.refresh_from_db()
     assert message.subject == "S"

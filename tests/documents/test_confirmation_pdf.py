@@ -1,6 +1,8 @@
 import io
 
 import pytest
+
+from tests.conftest import log_in_with_second_factor
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -74,7 +76,7 @@ def test_an_incomplete_registration_gets_no_pdf(client, candidate):
 
 
 def test_staff_see_the_current_verification_code_and_versions(client, staff, registration):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(reverse("admin:exams_registration_change", args=[registration.pk])).content.decode()
     assert verification_code(registration) in page
     assert client.get(reverse("admin:exams_registration_history", args=[registration.pk])).status_code == 200

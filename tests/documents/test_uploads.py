@@ -2,6 +2,8 @@ import hashlib
 import html
 
 import pytest
+
+from tests.conftest import log_in_with_second_factor
 import time_machine
 from django.urls import reverse
 
@@ -143,7 +145,7 @@ class TestDownload:
         assert response.status_code == 302 and reverse("candidates:login") in response["Location"]
 
     def test_staff_download_it(self, client, staff, piece_file):
-        client.force_login(staff)
+        log_in_with_second_factor(client, staff)
         assert client.get(reverse("documents:file", args=[piece_file.pk])).status_code == 200
 
     def test_behind_nginx_it_is_an_x_accel_redirect(self, logged_in, piece_file, settings):
@@ -228,6 +230,6 @@ def test_staff_see_an_outdated_signed_confirmation_flagged(client, staff, logged
     registration.version = 3
     registration.save()
     post(logged_in, registration, [upload("signee.pdf", old)], kind="confirmation")
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(reverse("admin:exams_registration_change", args=[registration.pk])).content.decode()
     assert "signee.pdf" in page and "version 2 dépassée" in page

@@ -1,4 +1,6 @@
 import pytest
+
+from tests.conftest import log_in_with_second_factor
 from django.urls import reverse
 
 from exams.models import ExamSession, Specialty
@@ -18,14 +20,14 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_staff_pages_open_in_french(client, staff, url_name):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     response = client.get(reverse(url_name))
     assert response.status_code == 200
     assert 'lang="fr"' in response.content.decode()
 
 
 def test_the_admin_is_labelled_in_french(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     html = client.get(reverse("admin:index")).content.decode()
     assert "Sessions d&#x27;examen" in html
     assert "Spécialités" in html
@@ -33,14 +35,14 @@ def test_the_admin_is_labelled_in_french(client, staff):
 
 
 def test_staff_edit_a_specialty_and_its_options(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     specialty = Specialty.objects.get(code="MS")
     response = client.get(reverse("admin:exams_specialty_change", args=[specialty.pk]))
     assert "Systèmes éoliens" in response.content.decode()
 
 
 def test_staff_cannot_save_a_window_that_closes_before_it_opens(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     response = client.post(
         reverse("admin:exams_examsession_add"),
         {
@@ -59,7 +61,7 @@ def test_staff_cannot_save_a_window_that_closes_before_it_opens(client, staff):
 
 
 def test_staff_create_a_user_with_the_email_as_login(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     response = client.post(
         reverse("admin:candidates_user_add"),
         {"email": "nouvel.agent@ac-normandie.fr", "usable_password": "true",

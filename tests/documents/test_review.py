@@ -1,0 +1,199 @@
+import html
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+
+from documents.models import Piece, PieceStatus, RejectionReason
+from documents.services import piece_review, piece_upload, registration_finalize
+from tests.conftest import log_in_with_second_factor
+from tests.documents.conftest import give_every_piece
+from tests.documents.files import pdf_bytes, upload
+from tests.factories import RegistrationFactory, StaffFactory, paris
+
+pytestmark = pytest.mark.django_db
+
+OPEN = paris(2023, 11, 1, 10)
+
+
+@pytest.fixture
+def dec_agent():
+    agent = StaffFactory(email="gestionnaire@ac-normandie.fr")
+    agent.groups.add(Group.objects.get(name="Gestionnaire DEC"))
+    return agent
+
+
+@pytest.fixture
+def agent_client(client, dec_agent):
+    log_in_with_second_factor(client, dec_agent)
+    return client
+
+
+@pytest.fixture
+def locked(registration):
+    give_every_piece(registration, OPEN)
+    registration_finalize(registration=registration, at=OPEN)
+    registration.refresh_from_db()
+    return registration
+
+
+def identity(registration):
+    return Piece.objects.get(registration=registration, piece_kind__code="identity")
+
+
+def decide(client, piece, decision, **data):
+    with time_machine.travel(paris(2023, 11, 16, 9), tick=False):
+        return client.post(reverse("admin:documents_piece_review", args=[piece.pk]), {"decision": decision, **data})
+
+
+class TestRoles:
+    def test_a_staff_member_without_the_group_sees_nothing(self, client):
+        log_in_with_second_factor(client, StaffFactory())
+        index = client.get(reverse("admin:index")).content.decode()
+        assert "Inscriptions" not in index.split('id="content-main"')[1][:2000]
+        assert client.get(reverse("admin:exams_registration_changelist")).status_code == 403
+        assert client.get(reverse("admin:documents_piece_queue")).status_code == 403
+        assert client.get(reverse("admin-dashboard")).status_code == 403
+
+    def test_the_group_views_registrations_and_reviews_pieces_but_deletes_nothing(self, agent_client, locked):
+        assert agent_client.get(reverse("admin:exams_registration_changelist")).status_code == 200
+        assert agent_client.get(reverse("admin:documents_piece_review", args=[identity(locked).pk])).status_code == 200
+        assert agent_client.get(reverse("admin:exams_registration_delete", args=[locked.pk])).status_code == 403
+        assert agent_client.get(reverse("admin:candidates_user_add")).status_code == 403
+
+    def test_without_the_second_factor_admin_asks_for_it(self, client, dec_agent):
+        client.force_login(dec_agent)
+        response = client.get(reverse("admin:exams_registration_changelist"))
+        assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+        login_page = client.get(reverse("admin:login")).content.decode()
+        assert 'name="otp_token"' in login_page
+
+    def test_staff_files_need_the_second_factor_too(self, client, dec_agent, locked):
+        piece_file = identity(locked).files.get()
+        client.force_login(dec_agent)
+        assert client.get(reverse("documents:file", args=[piece_file.pk])).status_code == 404
+        log_in_with_second_factor(client, dec_agent)
+        assert client.get(reverse("documents:file", args=[piece_file.pk])).status_code == 200
+
+
+class TestReview:
+    def test_conforme_accepts_the_piece_and_records_who(self, agent_client, dec_agent, locked):
+        decide(agent_client, identity(locked), "accept")
+        piece = identity(locked)
+        assert piece.status == PieceStatus.ACCEPTED and piece.reviewed_by == dec_agent
+
+    def test_a_replacement_needs_a_reason(self, agent_client, locked):
+        decide(agent_client, identity(locked), "replace")
+        assert identity(locked).status == PieceStatus.RECEIVED
+
+    def test_a_rejected_piece_reopens_only_itself_after_the_lock(self, agent_client, client, candidate, locked, run_on_commit):
+        reason = RejectionReason.objects.get(label="Pièce d'identité expirée")
+        with run_on_commit():
+            decide(agent_client, identity(locked), "replace", reasons=[reason.pk], comment="Carte expirée en 2022.",
+                   replace_until="2023-11-30T17:00")
+        piece = identity(locked)
+        assert piece.status == PieceStatus.TO_REPLACE
+        assert piece.review_reason == "Pièce d'identité expirée; Carte expirée en 2022."
+        # The candidate is told by email and in the portal.
+        assert "Pièce d'identité expirée" in mail.outbox[-1].body and "30 novembre 2023 à 17h00" in mail.outbox[-1].body
+        assert locked.candidate.messages.filter(subject__startswith="Pièce à remplacer").exists()
+        client.force_login(candidate)
+        with time_machine.travel(paris(2023, 11, 20), tick=False):
+            page = html.unescape(client.get(reverse("documents:pieces", args=[locked.pk])).content.decode())
+            assert "Carte expirée en 2022." in page
+            replaced = client.post(reverse("documents:upload", args=[locked.pk, "identity"]), {"files": [upload("cni.pdf", pdf_bytes())]})
+            other = client.post(reverse("documents:upload", args=[locked.pk, "confirmation"]), {"files": [upload("c.pdf", pdf_bytes())]})
+        assert replaced.status_code == 302 and other.status_code == 403
+        # The replacement goes back to the queue, and the audit lists each step.
+        piece = identity(locked)
+        assert piece.status == PieceStatus.RECEIVED
+        assert [h.status for h in piece.history.order_by("history_id")] == ["received", "to_replace", "received"]
+        assert piece.history.filter(status="to_replace").get().history_user.email == "gestionnaire@ac-normandie.fr"
+
+    def test_the_queue_takes_the_oldest_piece_first_then_the_next(self, agent_client, locked):
+        pieces = list(Piece.objects.filter(status="received").order_by("updated_at", "pk"))
+        Piece.objects.filter(pk=pieces[1].pk).update(updated_at=paris(2023, 10, 20))
+        response = agent_client.get(reverse("admin:documents_piece_queue"))
+        assert response["Location"] == reverse("admin:documents_piece_review", args=[pieces[1].pk])
+        after = decide(agent_client, pieces[1], "accept")
+        assert after["Location"] == reverse("admin:documents_piece_queue")
+        assert agent_client.get(after["Location"])["Location"] == reverse("admin:documents_piece_review", args=[pieces[0].pk])
+
+    def test_an_empty_queue_says_so(self, agent_client):
+        response = agent_client.get(reverse("admin:documents_piece_queue"), follow=True)
+        assert "Aucune pièce n&#x27;attend de contrôle." in response.content.decode()
+
+    def test_two_decisions_on_one_piece_make_one(self, dec_agent, locked):
+        piece = identity(locked)
+        piece_review(piece=piece, accept=True, by=dec_agent, at=OPEN)
+        from django.core.exceptions import PermissionDenied
+
+        with pytest.raises(PermissionDenied):
+            piece_review(piece=piece, accept=False, comment="Illisible", by=dec_agent, at=OPEN)
+        assert identity(locked).status == PieceStatus.ACCEPTED
+
+    def test_the_review_page_previews_pdf_and_images_in_the_page(self, agent_client, locked):
+        piece = identity(locked)
+        piece_file = piece.files.get()
+        page = agent_client.get(reverse("admin:documents_piece_review", args=[piece.pk])).content.decode()
+        assert f'<iframe src="{reverse("admin:documents_piece_preview", args=[piece_file.pk])}"' in page
+        preview = agent_client.get(reverse("admin:documents_piece_preview", args=[piece_file.pk]))
+        assert preview["Content-Disposition"] == "inline" and preview["X-Frame-Options"] == "SAMEORIGIN"
+        assert "sandbox" in preview["Content-Security-Policy"]
+
+    def test_nobody_can_revert_or_edit_the_audit(self, staff_client, locked):
+        piece = identity(locked)
+        history_id = piece.history.first().history_id
+        url = reverse("admin:documents_piece_simple_history", args=[piece.pk, history_id])
+        staff_client.post(url, {})
+        assert identity(locked).status == PieceStatus.RECEIVED
+        assert staff_client.get(reverse("admin:documents_piece_history", args=[piece.pk])).status_code == 200
+
+
+class TestRegistrationList:
+    def test_filters_complete_and_awaiting_review(self, agent_client, locked, other_candidate):
+        RegistrationFactory(candidate=other_candidate, number="2024-777777")
+        url = reverse("admin:exams_registration_changelist")
+        assert locked.number in agent_client.get(url + "?complet=oui").content.decode()
+        assert "2024-777777" not in agent_client.get(url + "?complet=oui").content.decode()
+        assert "2024-777777" in agent_client.get(url + "?complet=non").content.decode()
+        assert locked.number in agent_client.get(url + "?a_controler=oui").content.decode()
+
+    def test_search_by_name_email_and_number(self, agent_client, locked):
+        url = reverse("admin:exams_registration_changelist")
+        for query in [locked.number, "camille.martin@exemple.fr", "Martin"]:
+            assert locked.number in agent_client.get(url, {"q": query}).content.decode()
+
+    def test_the_list_runs_the_same_queries_for_3_and_30_registrations(self, agent_client):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        counts = []
+        for total in (3, 30):
+            while Piece.objects.count() < 0 or __import__("exams.models").models.Registration.objects.count() < total:
+                RegistrationFactory()
+            with CaptureQueriesContext(connection) as queries:
+                assert agent_client.get(reverse("admin:exams_registration_changelist")).status_code == 200
+            counts.append(len(queries))
+        assert counts[0] == counts[1], counts
+
+
+class TestExport:
+    def test_csv_export_follows_the_list_filters_and_lists_piece_states(self, agent_client, locked, other_candidate):
+        RegistrationFactory(candidate=other_candidate, number="2024-777777")
+        response = agent_client.post(reverse("admin:exams_registration_export") + "?status__exact=locked",
+                                     {"format": "0", "export_items": [], **{f"registrationresource_{f}": "on" for f in
+                                      ["number", "candidate_name", "status", "pieces"]}})
+        content = response.content.decode("utf-8-sig") if response.status_code == 200 else ""
+        assert response["Content-Type"].startswith("text/csv"), response.status_code
+        assert locked.number in content and "2024-777777" not in content
+        assert "Pièce d'identité : Reçue" in content
+
+
+def test_the_dashboard_shows_the_figures(agent_client, locked):
+    page = html.unescape(agent_client.get(reverse("admin-dashboard") + f"?session={locked.session.pk}").content.decode())
+    for text in ["Inscriptions par jour", "Par spécialité", "Comptabilité et gestion", "validées définitivement",
+                 "Pièces en attente de contrôle : 2", "Délai de contrôle"]:
+        assert text in page, text
