@@ -73,13 +73,21 @@ class PieceInline(admin.TabularInline):
 
     @admin.display(description=_("fichiers"))
     def file_links(self, piece):
+        """Each file shown in the page (PDF in a frame, image as is), with its link and flags."""
         from django.urls import reverse
         from django.utils.html import format_html, format_html_join
         from django.utils.safestring import mark_safe
 
+        def preview(piece_file):
+            url = reverse("admin:documents_piece_preview", args=[piece_file.pk])
+            if piece_file.content_type == "application/pdf":
+                return format_html('<iframe src="{}" title="{}" style="width:22rem;height:16rem;border:1px solid #ccc"></iframe>',
+                                   url, piece_file.original_name)
+            return format_html('<img src="{}" alt="{}" style="max-width:22rem;max-height:16rem">', url, piece_file.original_name)
+
         return format_html_join(
-            mark_safe("<br>"), "<a href=\"{}\">{}</a>{}",  # noqa: S308 - a constant
-            ((reverse("documents:file", args=[f.pk]), f.original_name,
+            mark_safe("<br>"), "{}<br><a href=\"{}\">{}</a>{}",  # noqa: S308 - a constant
+            ((preview(f), reverse("documents:file", args=[f.pk]), f.original_name,
               format_html(" <strong>⚠ {}</strong>", _("version %(v)s dépassée") % {"v": f.confirmation_version})
               if f.is_outdated_confirmation else "") for f in piece.files.all()),
         )
@@ -117,6 +125,13 @@ class AwaitingReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OptionFilter(admin.RelatedFieldListFilter):
+    """Options named with their specialty, read in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(option.pk, str(option)) for option in SpecialtyOption.objects.select_related("specialty")]
+
+
 class RegistrationResource(resources.ModelResource):
     """The export: each registration with its answers and the state of each of its pieces."""
 
@@ -143,8 +158,10 @@ class RegistrationResource(resources.ModelResource):
 class RegistrationAdmin(ExportMixin, SimpleHistoryAdmin):
     resource_classes = [RegistrationResource]
     list_display = ["number", "candidate", "specialty", "option", "pathway", "status", "pieces_missing", "version", "updated_at"]
-    list_filter = ["session", "status", CompleteFilter, AwaitingReviewFilter, "pathway", "handicap", "specialty", "option"]
+    list_filter = ["session", "status", CompleteFilter, AwaitingReviewFilter, "pathway", "handicap", "specialty",
+                   ("option", OptionFilter)]
     list_per_page = 50
+    ordering = ["-pk"]  # newest first, straight from the primary key index
     search_fields = ["number", "candidate__email", "candidate__last_name", "candidate__first_name"]
     list_select_related = ["candidate", "specialty", "option"]
     show_full_result_count = False

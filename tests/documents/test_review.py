@@ -197,3 +197,11 @@ def test_the_dashboard_shows_the_figures(agent_client, locked):
     for text in ["Inscriptions par jour", "Par spécialité", "Comptabilité et gestion", "validées définitivement",
                  "Pièces en attente de contrôle : 2", "Délai de contrôle"]:
         assert text in page, text
+
+
+def test_the_registration_page_shows_each_piece_with_its_preview_and_state(agent_client, locked):
+    page = agent_client.get(reverse("admin:exams_registration_change", args=[locked.pk])).content.decode()
+    piece_file = identity(locked).files.get()
+    assert reverse("admin:documents_piece_preview", args=[piece_file.pk]) in page
+    assert "Reçue, en attente de contrôle" in page
+    assert agent_client.get(reverse("admin:exams_registration_history", args=[locked.pk])).status_code == 200

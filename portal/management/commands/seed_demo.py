@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -34,6 +35,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  personnel du rectorat  {STAFF_EMAIL}  /  {staff_password}  (http://127.0.0.1:8000/admin/)")
         self.stdout.write(f"  candidat               {CANDIDATE_EMAIL}  /  {candidate_password}")
         self.stdout.write(f"  session ouverte        {session.name}")
+        self.stdout.write("L'administration demande aussi un code à 6 chiffres (second facteur) : scannez ce QR code avec "
+                          "une application d'authentification, ou donnez-lui l'adresse otpauth ci-dessous.")
+        call_command("add_totp_device", STAFF_EMAIL, stdout=self.stdout)
 
     def open_demo_session(self):
         today = timezone.localdate()

@@ -1,0 +1,29 @@
+"""Give a staff member a TOTP device for the admin's second factor, and show it to scan."""
+
+import segno
+from django.core.management.base import BaseCommand, CommandError
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from candidates.models import User
+
+
+def totp_device_for(user, name="application d'authentification"):
+    """The user's confirmed TOTP device, created if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name=name, confirmed=True)
+
+
+class Command(BaseCommand):
+    help = "Crée (ou montre) l'appareil TOTP d'un membre du personnel, à scanner dans une application d'authentification."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+
+    def handle(self, *args, email, **options):
+        user = User.objects.filter(email__iexact=email, is_staff=True).first()
+        if user is None:
+            raise CommandError(f"Aucun membre du personnel avec l'adresse {email}.")
+        device = totp_device_for(user)
+        self.stdout.write(f"Second facteur de {user.email} : scannez ce code, ou saisissez l'adresse ci-dessous.")
+        segno.make(device.config_url, error="l").terminal(out=self.stdout, compact=True)
+        self.stdout.write(device.config_url)
