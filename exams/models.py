@@ -46,6 +46,8 @@ class ExamSession(models.Model):
         _("ouverture du dépôt des dossiers professionnels"), null=True, blank=True,
         help_text=_("Spécialités dont le dossier est déposé sur le portail (SAM, Banque, Maintenance des systèmes)."))
     dossier_uploads_close_at = models.DateTimeField(_("clôture du dépôt des dossiers professionnels"), null=True, blank=True)
+    rattrapage_choice_deadline = models.DateTimeField(
+        _("date limite du choix des épreuves de rattrapage"), null=True, blank=True)
 
     objects = ExamSessionQuerySet.as_manager()
 
@@ -307,3 +309,121 @@ class Registration(models.Model):
     @property
     def pathway_family(self):
         return Pathway(self.pathway).family if self.pathway else None
+
+
+class Domain(models.TextChoices):
+    GENERAL = "general", _("Domaine général")
+    PROFESSIONAL = "professional", _("Domaine professionnel")
+
+
+class EpreuveForm(models.TextChoices):
+    WRITTEN = "written", _("Écrit")
+    ORAL = "oral", _("Oral")
+    PRACTICAL = "practical", _("Pratique")
+
+
+class Epreuve(models.Model):
+    """An épreuve of a specialty, with its coefficient."""
+
+    specialty = models.ForeignKey(Specialty, on_delete=models.CASCADE, related_name="epreuves", verbose_name=_("spécialité"))
+    code = models.CharField(_("code"), max_length=10)
+    title = models.CharField(_("intitulé"), max_length=200)
+    domain = models.CharField(_("domaine"), max_length=15, choices=Domain.choices)
+    coefficient = models.DecimalField(_("coefficient"), max_digits=4, decimal_places=1)
+    form = models.CharField(_("forme"), max_length=10, choices=EpreuveForm.choices)
+    is_language = models.BooleanField(_("épreuve de langue"), default=False)
+
+    class Meta:
+        verbose_name = _("épreuve")
+        verbose_name_plural = _("épreuves")
+        ordering = ["specialty", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["specialty", "code"], name="epreuve_code_unique_per_specialty"),
+            models.CheckConstraint(condition=Q(coefficient__gt=0), name="epreuve_coefficient_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.title}"
+
+    @property
+    def is_professional(self):
+        return self.domain == Domain.PROFESSIONAL
+
+    @property
+    def rattrapage_minutes(self):
+        """Preparation and oral, each, for the second group: 10 minutes for languages, else 20."""
+        return 10 if self.is_language else 20
+
+
+class ExamSlot(models.Model):
+    """When and where an épreuve takes place for a session; a language may be in another académie."""
+
+    session = models.ForeignKey(ExamSession, on_delete=models.CASCADE, related_name="slots", verbose_name=_("session"))
+    epreuve = models.ForeignKey(Epreuve, on_delete=models.CASCADE, related_name="slots", verbose_name=_("épreuve"))
+    starts_at = models.DateTimeField(_("début"))
+    duration_minutes = models.PositiveIntegerField(_("durée (minutes)"))
+    place = models.CharField(_("lieu"), max_length=300)
+    academy = models.CharField(_("académie"), max_length=100)
+
+    class Meta:
+        verbose_name = _("épreuve programmée")
+        verbose_name_plural = _("calendrier des épreuves")
+        ordering = ["starts_at"]
+        constraints = [models.UniqueConstraint(fields=["session", "epreuve"], name="slot_once_per_session")]
+
+    def __str__(self):
+        return f"{self.epreuve} — {self.starts_at:%d/%m/%Y %H:%M}"
+
+
+class Convocation(models.Model):
+    """A candidate's convocation to the épreuves of their specialty, published by staff."""
+
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="convocation")
+    published_at = models.DateTimeField(_("publiée le"))
+    opened_at = models.DateTimeField(_("consultée le"), null=True, blank=True)
+    file = models.FileField(_("PDF"), upload_to="convocations/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("convocation")
+        verbose_name_plural = _("convocations")
+
+    def __str__(self):
+        return f"Convocation {self.registration}"
+
+
+class Mark(models.Model):
+    """A mark out of 20 (two decimals), or an absence, for one épreuve of a registration."""
+
+    FIRST, RATTRAPAGE = "first", "rattrapage"
+    GROUPS = [(FIRST, _("1er groupe")), (RATTRAPAGE, _("rattrapage"))]
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="marks")
+    epreuve = models.ForeignKey(Epreuve, on_delete=models.PROTECT, related_name="marks")
+    group = models.CharField(_("groupe"), max_length=10, choices=GROUPS, default=FIRST)
+    value = models.DecimalField(_("note sur 20"), max_digits=4, decimal_places=2, null=True, blank=True)
+    absent = models.BooleanField(_("absent"), default=False)
+    carried_over = models.BooleanField(_("bénéfice ou report de note"), default=False)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "epreuve", "group"], name="mark_once_per_group"),
+            models.CheckConstraint(condition=Q(absent=True, value__isnull=True) | Q(absent=False, value__gte=0, value__lte=20),
+                                   name="mark_is_a_value_out_of_20_or_an_absence"),
+        ]
+
+    def __str__(self):
+        return "ABS" if self.absent else f"{self.value}"
+
+
+class RattrapageChoice(models.Model):
+    """The two general-domain oral épreuves a candidate chose for the second group."""
+
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="rattrapage_choice")
+    epreuves = models.ManyToManyField(Epreuve, verbose_name=_("épreuves choisies"))
+    chosen_at = models.DateTimeField(_("choisies le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("choix de rattrapage")
+        verbose_name_plural = _("choix de rattrapage")

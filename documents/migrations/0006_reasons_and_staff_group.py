@@ -40,9 +40,10 @@ def load(apps, schema_editor):
                 reason.piece_kinds.add(kind)
 
     for app_config in apps.get_app_configs():  # permissions exist only after post_migrate otherwise
-        app_config.models_module = True
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = original
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=GROUP)

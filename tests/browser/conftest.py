@@ -44,5 +44,6 @@ def reference_data(transactional_db):
     from django.apps import apps
 
     for module in ["portal.migrations.0002_site_config", "exams.migrations.0002_session_2024_and_specialties",
-                   "documents.migrations.0002_pieces_and_requirements_2024"]:
+                   "documents.migrations.0002_pieces_and_requirements_2024",
+                   "documents.migrations.0006_reasons_and_staff_group"]:
         import_module(module).load(apps, None)
