@@ -52,6 +52,19 @@ def engagement_form_pdf(registration):
     return _render("documents/pdf/engagement.html", {"registration": registration, "candidate": registration.candidate})
 
 
+def convocation_pdf(registration, slots):
+    """The convocation to the épreuves, with date, time, place and académie of each."""
+    return _render("documents/pdf/convocation.html", {"registration": registration, "candidate": registration.candidate,
+                                                      "slots": slots})
+
+
+def transcript_pdf(registration, rows, general, professional, decision):
+    """The « relevé de notes »: each épreuve's marks, the averages and the jury's decision."""
+    return _render("documents/pdf/transcript.html", {"registration": registration, "candidate": registration.candidate,
+                                                     "rows": rows, "general": general, "professional": professional,
+                                                     "decision": decision})
+
+
 def one_line_pdf():
     """The floor of the PDF benchmark: WeasyPrint on a page with one line of text."""
     from weasyprint import HTML

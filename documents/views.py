@@ -150,6 +150,14 @@ def download_file(request, file_pk):
     return private_file_response(piece_file.file, piece_file.original_name, piece_file.content_type)
 
 
+def private_pdf_bytes_response(content, filename):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def private_file_response(field_file, filename, content_type):
     prefix = settings.PRIVATE_FILES_X_ACCEL_PREFIX
     if prefix:

@@ -7,7 +7,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from documents.models import Piece, PieceStatus
 from documents.pdf import verification_code
-from exams.models import ExamSession, Registration, Specialty, SpecialtyOption
+from django import forms
+from django.contrib import messages
+
+from exams.models import Convocation, Epreuve, ExamSession, ExamSlot, Mark, RattrapageChoice, Registration, Specialty, SpecialtyOption
 from exams.services import registration_save
 
 
@@ -200,3 +203,108 @@ class RegistrationAdmin(ExportMixin, SimpleHistoryAdmin):
         # The same service as the candidate's pages: a new version, its PDF and its email.
         values = {field: form.cleaned_data[field] for field in form.changed_data}
         registration_save(registration=obj, values=values, by_staff=True)
+
+
+@admin.register(Epreuve)
+class EpreuveAdmin(admin.ModelAdmin):
+    list_display = ["specialty", "code", "title", "domain", "coefficient", "form", "is_language"]
+    list_filter = ["domain", "form", "is_language", "specialty"]
+    search_fields = ["title", "code", "specialty__name"]
+    list_select_related = ["specialty"]
+
+
+@admin.register(ExamSlot)
+class ExamSlotAdmin(admin.ModelAdmin):
+    list_display = ["epreuve", "session", "starts_at", "duration_minutes", "place", "academy"]
+    list_filter = ["session", "academy", "epreuve__specialty"]
+    list_select_related = ["epreuve__specialty", "session"]
+    autocomplete_fields = ["epreuve"]
+    actions = ["publish_convocations"]
+
+    @admin.action(description=_("Publier les convocations des spécialités de ces épreuves"))
+    def publish_convocations(self, request, queryset):
+        from django.core.exceptions import PermissionDenied
+
+        from exams.after_registration import convocations_publish
+
+        for session_id, specialty_id in set(queryset.values_list("session_id", "epreuve__specialty_id")):
+            session, specialty = ExamSession.objects.get(pk=session_id), Specialty.objects.get(pk=specialty_id)
+            try:
+                count = convocations_publish(session=session, specialty=specialty)
+            except PermissionDenied as error:
+                self.message_user(request, f"BTS {specialty.name} : {error}", level=messages.ERROR)
+            else:
+                self.message_user(request, _("BTS %(specialty)s : %(n)d convocation(s) publiée(s).") % {
+                    "specialty": specialty.name, "n": count})
+
+
+@admin.register(Convocation)
+class ConvocationAdmin(admin.ModelAdmin):
+    list_display = ["registration", "candidate", "published_at", "opened_at"]
+    list_filter = [("opened_at", admin.EmptyFieldListFilter), "registration__session", "registration__specialty"]
+    search_fields = ["registration__number", "registration__candidate__email", "registration__candidate__last_name"]
+    list_select_related = ["registration__candidate"]
+    readonly_fields = ["registration", "published_at", "opened_at", "file"]
+
+    @admin.display(description=_("candidat"))
+    def candidate(self, convocation):
+        return convocation.registration.candidate.get_full_name()
+
+    def has_add_permission(self, request):
+        return False
+
+
+class MarksImportForm(forms.Form):
+    session = forms.ModelChoiceField(ExamSession.objects.all(), label=_("Session"))
+    group = forms.ChoiceField(choices=Mark.GROUPS, label=_("Groupe"))
+    file = forms.FileField(label=_("Fichier CSV : numéro d'inscription ; code épreuve ; note sur 20 ou ABS"))
+
+
+@admin.register(Mark)
+class MarkAdmin(admin.ModelAdmin):
+    list_display = ["registration", "epreuve", "group", "value", "absent", "carried_over"]
+    list_filter = ["group", "absent", "carried_over", "registration__session", "epreuve__specialty"]
+    search_fields = ["registration__number", "registration__candidate__last_name"]
+    list_select_related = ["registration", "epreuve"]
+    autocomplete_fields = ["registration", "epreuve"]
+    change_list_template = "admin/exams/mark/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [path("importer/", self.admin_site.admin_view(self.import_view), name="exams_mark_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        from django.core.exceptions import PermissionDenied
+        from django.template.response import TemplateResponse
+
+        from exams.after_registration import marks_import_csv
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = MarksImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                content = form.cleaned_data["file"].read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                content, errors = None, [_("Le fichier doit être enregistré en UTF-8.")]
+            if content is not None:
+                saved, line_errors = marks_import_csv(session=form.cleaned_data["session"], content=content,
+                                                      group=form.cleaned_data["group"])
+                errors = [_("Ligne %(line)d : %(message)s") % {"line": e.line, "message": e.message} for e in line_errors]
+                if not errors:
+                    self.message_user(request, _("%(n)d note(s) enregistrée(s).") % {"n": saved})
+                    from django.shortcuts import redirect
+
+                    return redirect("admin:exams_mark_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "errors": errors,
+                   "title": _("Importer des notes")}
+        return TemplateResponse(request, "admin/exams/mark/import.html", context)
+
+
+@admin.register(RattrapageChoice)
+class RattrapageChoiceAdmin(admin.ModelAdmin):
+    list_display = ["registration", "chosen_at"]
+    search_fields = ["registration__number"]
+    readonly_fields = ["registration", "epreuves", "chosen_at"]

@@ -280,6 +280,8 @@ CELERY_BEAT_SCHEDULE = {
     "close-registrations": {"task": "documents.tasks.close_registrations_task", "schedule": 5 * 60.0},
     # Every hour: reminders 7 and 2 days before the deadline, each sent once per registration.
     "deadline-reminders": {"task": "documents.tasks.send_deadline_reminders_task", "schedule": 60 * 60.0},
+    # Every 6 hours: ten days before a first épreuve, tell staff who has not opened the convocation (once).
+    "unopened-convocations": {"task": "exams.tasks.report_unopened_convocations", "schedule": 6 * 60 * 60.0},
 }
 
 # Email: the console in development; EMAIL_URL (smtp+tls://user:pass@host:587) in production.

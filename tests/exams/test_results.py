@@ -1,0 +1,111 @@
+"""The jury's arithmetic (section G), by examples at the boundaries and by properties."""
+
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exams import results
+from exams.results import ABSENT, Decision, Line
+
+marks = st.one_of(st.just(ABSENT), st.decimals(min_value=0, max_value=20, places=2, allow_nan=False, allow_infinity=False))
+coefficients = st.sampled_from([D(1), D(2), D(3), D(4), D("1.5"), D(6)])
+
+
+def line(code, mark, coefficient=1, professional=False):
+    return Line(code, D(coefficient), professional, mark if mark in (None, ABSENT) else D(str(mark)))
+
+
+def candidate(general_marks, professional_marks):
+    return [line(f"G{i}", m) for i, m in enumerate(general_marks)] + \
+           [line(f"P{i}", m, professional=True) for i, m in enumerate(professional_marks)]
+
+
+@pytest.mark.parametrize(("general", "professional", "open_"), [
+    ("7.99", "12", False), ("8.00", "12", True), ("9.99", "12", True), ("10.00", "12", False),
+    ("9", "9.99", False), ("9", "10.00", True),
+])
+def test_rattrapage_opens_at_8_below_10_with_a_professional_10(general, professional, open_):
+    assert results.rattrapage_is_open(D(general), D(professional)) is open_
+
+
+def test_the_general_average_is_weighted_by_coefficients():
+    lines = [line("E1", 8, coefficient=1), line("E2", 14, coefficient=3, professional=True)]
+    assert results.general_average(lines) == D("12.5")
+    assert results.professional_average(lines) == D(14)
+
+
+def test_an_absence_counts_as_zero():
+    assert results.general_average([line("E1", ABSENT), line("E2", 16)]) == D(8)
+
+
+def test_a_missing_mark_means_no_average_yet():
+    assert results.general_average([line("E1", None), line("E2", 16)]) is None
+    assert results.first_group_decision([line("E1", None)]) == Decision.PENDING
+
+
+def test_first_group_decisions():
+    assert results.first_group_decision(candidate([10], [10])) == Decision.ADMIS
+    assert results.first_group_decision(candidate([6], [10])) == Decision.RATTRAPAGE  # average 8
+    assert results.first_group_decision(candidate([5.98], [10])) == Decision.REFUSE  # average 7.99
+    assert results.first_group_decision(candidate([9, 9], [9.99, 9.99])) == Decision.REFUSE  # professional below 10
+
+
+def test_after_rattrapage_the_better_mark_counts_and_10_is_admitted():
+    lines = candidate([6, 6], [12, 12])  # average 9: rattrapage
+    assert results.final_decision(lines, {"G0": D(10), "G1": D(10)}) == Decision.ADMIS  # 11
+    assert results.final_decision(lines, {"G0": D(8), "G1": D(8)}) == Decision.ADMIS  # (8+8+24)/4 = 10.00
+    assert results.final_decision(lines, {"G0": D("7.98"), "G1": D(8)}) == Decision.REFUSE  # 9.995
+    assert results.final_decision(lines, {"G0": D(2), "G1": ABSENT}) == Decision.REFUSE  # first marks kept: 9
+    assert results.final_decision(lines, {"G0": None, "G1": D(10)}) == Decision.RATTRAPAGE  # still waiting
+
+
+def test_the_mark_needed_on_one_epreuve_to_reach_10():
+    lines = candidate([6, 6], [12, 12])  # 36 points out of 40: 4 missing
+    assert results.mark_needed_for_ten(lines, "G0") == D(10)
+    assert results.mark_needed_for_ten(candidate([6, 0], [12, 12]), "G1") == D(10)
+    assert results.mark_needed_for_ten([line("G0", 0), *[line(f"P{i}", 10, professional=True) for i in range(3)], line("G1", 2)], "G0") == D(18)
+    assert results.mark_needed_for_ten([line("G0", 0, 1), line("P0", 10, 10, True), line("G1", 5, 10)], "G0") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(marks, coefficients, st.booleans()), min_size=2, max_size=8).filter(lambda rows: any(r[2] for r in rows)),
+       st.dictionaries(st.integers(0, 7), marks, max_size=2))
+def test_best_of_two_never_lowers_a_mark_nor_the_average(rows, second):
+    lines = [Line(f"E{i}", coefficient, professional, mark) for i, (mark, coefficient, professional) in enumerate(rows)]
+    rattrapage = {f"E{i}": mark for i, mark in second.items() if i < len(lines)}
+    after = results.with_rattrapage(lines, rattrapage)
+    for before_line, after_line in zip(lines, after):
+        assert results.points(after_line.mark) >= results.points(before_line.mark)
+    assert results.general_average(after) >= results.general_average(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(marks, coefficients, st.booleans()), min_size=1, max_size=8))
+def test_averages_stay_between_0_and_20_and_decisions_follow_the_thresholds(rows):
+    lines = [Line(f"E{i}", coefficient, professional, mark) for i, (mark, coefficient, professional) in enumerate(rows)]
+    general, professional = results.general_average(lines), results.professional_average(lines)
+    assert D(0) <= general <= D(20)
+    decision = results.first_group_decision(lines)
+    if general >= 10:
+        assert decision == Decision.ADMIS
+    elif decision == Decision.RATTRAPAGE:
+        assert D(8) <= general < D(10) and professional is not None and professional >= 10
+    else:
+        assert decision == Decision.REFUSE and (general < 8 or professional is None or professional < 10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(marks, min_size=2, max_size=5), st.lists(marks, min_size=1, max_size=3))
+def test_the_mark_needed_is_exactly_enough(general_marks, professional_marks):
+    lines = [Line(f"G{i}", D(1), False, m) for i, m in enumerate(general_marks)] + \
+            [Line(f"P{i}", D(1), True, m) for i, m in enumerate(professional_marks)]
+    needed = results.mark_needed_for_ten(lines, "G0")
+    if needed is None:
+        assert results.general_average(results.with_rattrapage(lines, {"G0": D(20)})) < 10
+    else:
+        assert results.general_average(results.with_rattrapage(lines, {"G0": needed})) >= 10
+        lower = needed - D("0.01")
+        if lower >= results.points(lines[0].mark) and needed > results.points(lines[0].mark):
+            assert results.general_average(results.with_rattrapage(lines, {"G0": lower})) < 10
