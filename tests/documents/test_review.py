@@ -43,9 +43,13 @@ def identity(registration):
     return Piece.objects.get(registration=registration, piece_kind__code="identity")
 
 
-def decide(client, piece, decision, **data):
-    with time_machine.travel(paris(2023, 11, 16, 9), tick=False):
-        return client.post(reverse("admin:documents_piece_review", args=[piece.pk]), {"decision": decision, **data})
+def decide(client, piece, decision, at=paris(2023, 11, 16, 9), **data):
+    """Post a decision; `at=None` keeps the real clock (the staff session's idle timer follows it)."""
+    url = reverse("admin:documents_piece_review", args=[piece.pk])
+    if at is None:
+        return client.post(url, {"decision": decision, **data})
+    with time_machine.travel(at, tick=False):
+        return client.post(url, {"decision": decision, **data})
 
 
 class TestRoles:
@@ -117,7 +121,7 @@ class TestReview:
         Piece.objects.filter(pk=pieces[1].pk).update(updated_at=paris(2023, 10, 20))
         response = agent_client.get(reverse("admin:documents_piece_queue"))
         assert response["Location"] == reverse("admin:documents_piece_review", args=[pieces[1].pk])
-        after = decide(agent_client, pieces[1], "accept")
+        after = decide(agent_client, pieces[1], "accept", at=None)
         assert after["Location"] == reverse("admin:documents_piece_queue")
         assert agent_client.get(after["Location"])["Location"] == reverse("admin:documents_piece_review", args=[pieces[0].pk])
 
