@@ -35,7 +35,8 @@ def _render(template, context):
     from weasyprint import HTML
 
     html = render_to_string(template, {**context, "fonts": FONTS.as_uri(), "generated_at": timezone.now()})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    # Tagged PDF (PDF/UA-1), so screen readers can read the documents the portal produces.
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1", lang="fr")
 
 
 def confirmation_pdf(registration, pieces):
