@@ -86,3 +86,11 @@ def notify_staff_of_situation_change(user_id):
     EmailMultiAlternatives(subject=f"Changement de situation après validation — {user.get_full_name()}",
                            body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[settings.DEC_EMAIL]).send()
     return claimed
+
+
+@shared_task
+def apply_retention_policy():
+    """Periodic (daily): identity documents past their retention, idle accounts (after a notice)."""
+    from candidates.retention import delete_expired_identity_documents, notify_and_delete_inactive_accounts
+
+    return delete_expired_identity_documents(), notify_and_delete_inactive_accounts()

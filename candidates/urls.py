@@ -27,6 +27,7 @@ urlpatterns = [
     path("mot-de-passe/oublie/envoye/", page("password_reset_done", _("Lien envoyé")), name="password_reset_done"),
     path("mot-de-passe/nouveau/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("mot-de-passe/nouveau/termine/", page("password_reset_complete", _("Mot de passe changé")), name="password_reset_complete"),
+    path("mes-donnees/", views.my_data, name="my_data"),
     path("messages/", views.inbox, name="inbox"),
     path("messages/<int:pk>/", views.message_detail, name="message_detail"),
     path("messages/<int:pk>/non-lu/", views.message_mark_unread, name="message_mark_unread"),

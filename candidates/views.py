@@ -201,3 +201,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_success_url(self):
         messages.success(self.request, _("Votre mot de passe a été changé."))
         return reverse("candidates:account")
+
+
+@login_required
+def my_data(request):
+    """« Mes données » (RGPD): the page, and the ZIP of everything held about the candidate."""
+    if request.GET.get("telecharger") == "zip":
+        from django.http import FileResponse
+
+        from candidates.export import personal_data_zip
+
+        return FileResponse(personal_data_zip(request.user), as_attachment=True, filename="mes-donnees-inscription-bts.zip",
+                            content_type="application/zip")
+    return render(request, "candidates/my_data.html", {"title": _("Mes données")})

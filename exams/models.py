@@ -48,6 +48,9 @@ class ExamSession(models.Model):
     dossier_uploads_close_at = models.DateTimeField(_("clôture du dépôt des dossiers professionnels"), null=True, blank=True)
     rattrapage_choice_deadline = models.DateTimeField(
         _("date limite du choix des épreuves de rattrapage"), null=True, blank=True)
+    results_published_at = models.DateTimeField(
+        _("publication des résultats"), null=True, blank=True,
+        help_text=_("Point de départ de la durée de conservation des pièces d'identité."))
 
     objects = ExamSessionQuerySet.as_manager()
 

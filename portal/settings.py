@@ -158,6 +158,12 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # The rectorate's examination office (DEC) mailbox, told of situation changes after a lock.
 DEC_EMAIL = env.str("DEC_EMAIL", default="dec@localhost")
+# Data retention (RGPD): identity documents are deleted this many days after the session's
+# results; accounts without a login for INACTIVE_ACCOUNT_DAYS are deleted, after a notice
+# sent INACTIVITY_NOTICE_DAYS before.
+IDENTITY_RETENTION_DAYS = env.int("IDENTITY_RETENTION_DAYS", default=365)
+INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=730)
+INACTIVITY_NOTICE_DAYS = env.int("INACTIVITY_NOTICE_DAYS", default=14)
 # Where candidates send the notification of an earlier accommodation to renew (the notice, E).
 ACCOMMODATION_EMAIL = env.str("ACCOMMODATION_EMAIL", default="dec-amenagement-sup@ac-normandie.fr")
 
@@ -288,6 +294,8 @@ CELERY_BEAT_SCHEDULE = {
     # Every hour: reminders 7 and 2 days before the deadline, each sent once per registration.
     "deadline-reminders": {"task": "documents.tasks.send_deadline_reminders_task", "schedule": 60 * 60.0},
     # Every 6 hours: ten days before a first épreuve, tell staff who has not opened the convocation (once).
+    # Every day: delete what the retention policy says is kept no longer (identity documents, idle accounts).
+    "data-retention": {"task": "candidates.tasks.apply_retention_policy", "schedule": 24 * 60 * 60.0},
     "unopened-convocations": {"task": "exams.tasks.report_unopened_convocations", "schedule": 6 * 60 * 60.0},
 }
 

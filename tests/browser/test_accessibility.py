@@ -46,7 +46,7 @@ def test_every_candidate_page_passes_axe(live_server, a11y_page):
     page = a11y_page
     anonymous = ["/", "/compte/connexion/", "/compte/creer/", "/compte/activer/renvoyer/", "/compte/mot-de-passe/oublie/",
                  "/accessibilite/", "/mentions-legales/", "/donnees-personnelles/"]
-    candidate = ["/compte/", "/compte/messages/", "/compte/adresse-electronique/", "/compte/mot-de-passe/",
+    candidate = ["/compte/", "/compte/mes-donnees/", "/compte/messages/", "/compte/adresse-electronique/", "/compte/mot-de-passe/",
                  f"/inscription/{registration.pk}/", *[f"/inscription/{registration.pk}/etape/{step}/" for step in
                  ("situation", "preparation", "specialite", "dispenses", "amenagement")],
                  f"/mes-documents/{registration.pk}/", f"/mes-documents/{registration.pk}/justificatifs/",
