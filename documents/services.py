@@ -15,7 +15,7 @@ from documents.requirements import required_pieces
 from documents.uploads import PDF, UploadRejected, confirmation_version_in, inspect_upload
 from exams.models import Registration, RegistrationStatus
 from exams.rules import registration_errors
-from exams.services import RegistrationNotEditable, registration_check_writable
+from exams.services import registration_check_writable
 
 logger = logging.getLogger(__name__)
 CONFIRMATION = "confirmation"
@@ -283,7 +283,6 @@ def send_deadline_reminders(*, at=None):
     return sent
 
 
-__all__ = ["RegistrationNotEditable"]
 
 
 def registration_refresh_missing(registration):

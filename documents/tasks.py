@@ -3,7 +3,6 @@ from datetime import timedelta
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from documents import pdf
 from documents.models import GeneratedDocument, GeneratedDocumentKind

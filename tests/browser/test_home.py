@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exams.models import ExamSession
-from tests.factories import ExamSessionFactory, paris
+from tests.factories import ExamSessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from documents.models import Piece, PieceStatus, RejectionReason
-from documents.services import piece_review, piece_upload, registration_finalize
+from documents.services import piece_review, registration_finalize
 from tests.conftest import log_in_with_second_factor
 from tests.documents.conftest import give_every_piece
 from tests.documents.files import pdf_bytes, upload
