@@ -18,7 +18,8 @@ from exams.models import ExamSession, Registration, RegistrationStatus
 def bars(rows, label_key, value_key="count"):
     """Rows with the width of their bar, in percent of the largest."""
     top = max((row[value_key] for row in rows), default=0) or 1
-    return [{"label": row[label_key], "value": row[value_key], "width": round(100 * row[value_key] / top, 1)} for row in rows]
+    # The width is CSS, not a number to localise: "12.5", never "12,5".
+    return [{"label": row[label_key], "value": row[value_key], "width": f"{100 * row[value_key] / top:.1f}"} for row in rows]
 
 
 def session_figures(session):
@@ -64,7 +65,10 @@ def dashboard(request):
     sessions = ExamSession.objects.order_by("-year")
     session = sessions.filter(pk=request.GET.get("session")).first() if request.GET.get("session", "").isdigit() else None
     session = session or ExamSession.objects.current()
+    from django.contrib import admin
+
     context = {
+        **admin.site.each_context(request),
         "title": _("Tableau de bord des inscriptions"),
         "session": session, "sessions": sessions,
         "figures": session_figures(session) if session else None,

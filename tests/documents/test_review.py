@@ -209,3 +209,9 @@ def test_the_registration_page_shows_each_piece_with_its_preview_and_state(agent
     assert reverse("admin:documents_piece_preview", args=[piece_file.pk]) in page
     assert "Reçue, en attente de contrôle" in page
     assert agent_client.get(reverse("admin:exams_registration_history", args=[locked.pk])).status_code == 200
+
+
+def test_dashboard_bars_are_css_widths_whatever_the_locale(agent_client, locked):
+    page = agent_client.get(reverse("admin-dashboard") + f"?session={locked.session.pk}").content.decode()
+    assert 'style="width: 100.0%"' in page and 'style="width: 0.0%"' in page
+    assert "Inscriptions au BTS — administration du rectorat" in page
