@@ -9,6 +9,7 @@ DEV_ENV := DEBUG=$${DEBUG:-true} PATH="$(BIN):$$PATH"
 .PHONY: run test bench install migrate demo check-deploy compose-check clean
 
 $(STAMP): pyproject.toml
+	test -f .env || cp .env.example .env  # development settings (DEBUG=true); never copied into images
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

@@ -9,7 +9,7 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+        pytest.skip(reason="Debian's chromium is not installed (.ci/run installs it)")
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
     # itself are still synchronous, so Django's async guard is lifted for browser tests.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

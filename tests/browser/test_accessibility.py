@@ -20,7 +20,7 @@ PASSWORD = "une phrase de passe solide"
 @pytest.fixture
 def a11y_page(browser):
     if not AXE.exists():
-        pytest.skip("axe-core is not installed: npm ci --prefix tests/a11y (.ci/run does it)")
+        pytest.skip(reason="axe-core is not installed: npm ci --prefix tests/a11y (.ci/run does it)")
     # axe is injected as a script: the page's own CSP would refuse it, so this context ignores it.
     context = browser.new_context(locale="fr-FR", bypass_csp=True)
     page = context.new_page()

@@ -90,7 +90,7 @@ def test_a_real_worker_runs_a_task_end_to_end(worker):
 def test_ci_runs_the_worker_against_redis():
     """In CI (CI=true) REDIS_URL must be set, so the test above proves the Redis path."""
     if os.environ.get("CI") != "true":
-        pytest.skip("only meaningful in CI, where .ci/run sets REDIS_URL")
+        pytest.skip(reason="only meaningful in CI, where .ci/run sets REDIS_URL")
     assert settings.CELERY_BROKER_URL.startswith("redis://")
 
 
