@@ -171,7 +171,7 @@ class EmailChangeForm(DsfrBaseForm):
         email = User.objects.normalize_email(self.cleaned_data["new_email"])
         if email.lower() == self.user.email.lower():
             raise forms.ValidationError(_("C'est déjà l'adresse de votre compte."))
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.with_email(email).exists():
             raise forms.ValidationError(_("Cette adresse est déjà celle d'un autre compte."))
         return email
 
@@ -181,6 +181,10 @@ class PasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("Adresse électronique du compte")
         with_submit(self, _("Recevoir le lien"))
+
+    def get_users(self, email):
+        """Active accounts with a usable password for this address, found through the index."""
+        return (user for user in User.objects.with_email(email).filter(is_active=True) if user.has_usable_password())
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
         """Through the portal's email module, so the message is recorded and sent after commit."""

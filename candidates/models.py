@@ -20,7 +20,16 @@ def activation_delay():
     return timedelta(hours=settings.ACCOUNT_ACTIVATION_HOURS)
 
 
+# `email__lower=` compiles to LOWER("email") = …, which the unique index on Lower("email") serves;
+# `email__iexact` (UPPER(…)) would scan the whole table.
+models.EmailField.register_lookup(Lower)
+
+
 class UserQuerySet(models.QuerySet):
+    def with_email(self, email):
+        """The account(s) with this address, whatever its case, through the index."""
+        return self.filter(email__lower=(email or "").lower())
+
     def never_activated_before(self, cutoff):
         """Candidate accounts created before `cutoff` whose email was never confirmed."""
         return self.filter(
@@ -37,7 +46,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
 
     def get_by_natural_key(self, email):
         # The login is the email, whatever its case.
-        return self.get(email__iexact=email)
+        return self.with_email(email).get()
 
     def create_user(self, email, password=None, **fields):
         """A candidate's account: inactive until the email is confirmed."""

@@ -41,7 +41,7 @@ def account_sign_up(*, email, password, last_name, first_name, birth_date):
     from portal.emails import email_send
 
     with transaction.atomic():
-        existing = User.objects.filter(email__iexact=email).first()
+        existing = User.objects.with_email(email).first()
         if existing is not None and User.objects.never_activated_before(timezone.now() - activation_delay()).filter(pk=existing.pk).delete()[0]:
             existing = None  # expired and not yet purged: the person starts again, as the notice says
         if existing is not None:
@@ -141,7 +141,7 @@ def account_confirm_email_change(*, user, payload):
 
     if payload["user"] != user.pk or payload["from"] != user.email:
         return False
-    if User.objects.filter(email__iexact=payload["to"]).exclude(pk=user.pk).exists():
+    if User.objects.with_email(payload["to"]).exclude(pk=user.pk).exists():
         return False
     old_email = user.email
     with transaction.atomic():

@@ -108,7 +108,7 @@ def _activation_failed(request, reason):
 def resend_activation(request):
     form = forms.EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        user = User.objects.with_email(form.cleaned_data["email"]).first()
         if user is not None:
             services.account_resend_activation(user=user)
         messages.info(request, _(

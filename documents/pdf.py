@@ -36,7 +36,7 @@ def _render(template, context):
 
     html = render_to_string(template, {**context, "fonts": FONTS.as_uri(), "generated_at": timezone.now()})
     # Tagged PDF (PDF/UA-1), so screen readers can read the documents the portal produces.
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1", lang="fr")
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def confirmation_pdf(registration, pieces):

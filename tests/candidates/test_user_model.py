@@ -53,3 +53,15 @@ def test_an_inactive_account_cannot_log_in():
 def test_passwords_are_hashed_with_argon2():
     user = UserFactory(password="un mot de passe solide")
     assert user.password.startswith("argon2$")
+
+
+def test_login_finds_the_account_through_the_lowercase_email_index():
+    """UPPER(email) = … (iexact) would scan every account; LOWER(email) uses the unique index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    UserFactory(email="camille.martin@exemple.fr", password="un mot de passe solide")
+    with CaptureQueriesContext(connection) as queries:
+        User.objects.get_by_natural_key("Camille.Martin@Exemple.fr")
+    sql = queries[-1]["sql"]
+    assert 'LOWER("candidates_user"."email") =' in sql and "UPPER" not in sql

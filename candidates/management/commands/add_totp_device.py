@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email, **options):
-        user = User.objects.filter(email__iexact=email, is_staff=True).first()
+        user = User.objects.with_email(email).filter(is_staff=True).first()
         if user is None:
             raise CommandError(f"Aucun membre du personnel avec l'adresse {email}.")
         device = totp_device_for(user)

@@ -58,7 +58,7 @@ class Command(BaseCommand):
 
     def reset_account(self, email, **fields):
         password = secrets.token_urlsafe(12)
-        user = User.objects.filter(email__iexact=email).first()
+        user = User.objects.with_email(email).first()
         if user is None:
             user = User.objects.create_user(email, password, is_active=True, activated_at=timezone.now(), **fields)
         else:
