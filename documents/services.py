@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents.models import Piece, PieceFile, PieceStatus, Requirement
-from documents.requirements import required_pieces
+from documents.requirements import required_pieces, session_requirements
 from documents.uploads import PDF, UploadRejected, confirmation_version_in, inspect_upload
 from exams.models import Registration, RegistrationStatus
 from exams.rules import registration_errors
@@ -55,10 +55,14 @@ class PieceState:
         return self.piece.status
 
 
-def piece_states(registration):
-    """Each required piece with what was given for it, in a fixed number of queries."""
+def piece_states(registration, requirements=None):
+    """Each required piece with what was given for it, in a fixed number of queries.
+
+    `requirements` (from `session_requirements`) lets a loop over many registrations read the
+    session's matrix once instead of once per registration.
+    """
     pieces = {p.piece_kind_id: p for p in registration.pieces.prefetch_related("files")}
-    return [PieceState(required=r, piece=pieces.get(r.kind.pk)) for r in required_pieces(registration)]
+    return [PieceState(required=r, piece=pieces.get(r.kind.pk)) for r in required_pieces(registration, requirements)]
 
 
 def dossier_state(registration):
@@ -77,8 +81,9 @@ def dossier_state(registration):
                       piece=registration.pieces.filter(piece_kind=kind).prefetch_related("files").first())
 
 
-def missing_pieces(registration, states=None):
-    return [state.required for state in (states or piece_states(registration)) if state.status == "missing"]
+def missing_pieces(registration, states=None, requirements=None):
+    states = states if states is not None else piece_states(registration, requirements)
+    return [state.required for state in states if state.status == "missing"]
 
 
 DOSSIER = "professional-dossier"
@@ -230,8 +235,10 @@ def close_registrations(*, at=None, grace=None):
     closed_before = at - (grace or timedelta(0))
     drafts = (Registration.objects.filter(status=RegistrationStatus.DRAFT, session__registration_closes_at__lt=closed_before)
               .select_related("session", "candidate", "specialty", "option"))
+    matrices = {}  # one read of each session's matrix for the whole run
     for registration in drafts.iterator(chunk_size=500):
-        missing = missing_pieces(registration) if not registration_errors(registration) else None
+        requirements = matrices.setdefault(registration.session_id, session_requirements(registration.session))
+        missing = missing_pieces(registration, requirements=requirements) if not registration_errors(registration) else None
         with transaction.atomic():
             if missing == []:
                 done = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.DRAFT).update(
@@ -271,9 +278,11 @@ def send_deadline_reminders(*, at=None):
                                            session__registration_closes_at__gt=at + timedelta(days=nearest),
                                            session__registration_closes_at__lte=at + timedelta(days=farthest))
                .select_related("session", "candidate", "specialty", "option"))
+        matrices = {}
         for registration in due.iterator(chunk_size=500):
             form_done = not registration_errors(registration)
-            missing = missing_pieces(registration) if form_done else []
+            requirements = matrices.setdefault(registration.session_id, session_requirements(registration.session))
+            missing = missing_pieces(registration, requirements=requirements) if form_done else []
             if form_done and not missing:
                 continue
             email_send(user=registration.candidate, template="deadline_reminder",

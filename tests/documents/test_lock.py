@@ -268,3 +268,15 @@ class TestReminders:
         assert {"documents.tasks.close_registrations_task", "documents.tasks.send_deadline_reminders_task"} <= tasks
 
 
+
+
+def test_the_deadline_job_reads_each_sessions_matrix_once_whatever_the_number_of_drafts(django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(5):
+        RegistrationFactory()
+    with CaptureQueriesContext(connection) as queries:
+        assert close_registrations(at=paris(2023, 11, 15, 17, 1)) == (0, 5)
+    matrix_reads = [q for q in queries if 'FROM "documents_requirement"' in q["sql"]]
+    assert len(matrix_reads) == 1
