@@ -237,7 +237,9 @@ def close_registrations(*, at=None, grace=None):
               .select_related("session", "candidate", "specialty", "option"))
     matrices = {}  # one read of each session's matrix for the whole run
     for registration in drafts.iterator(chunk_size=500):
-        requirements = matrices.setdefault(registration.session_id, session_requirements(registration.session))
+        if registration.session_id not in matrices:
+            matrices[registration.session_id] = session_requirements(registration.session)
+        requirements = matrices[registration.session_id]
         missing = missing_pieces(registration, requirements=requirements) if not registration_errors(registration) else None
         with transaction.atomic():
             if missing == []:
@@ -281,7 +283,9 @@ def send_deadline_reminders(*, at=None):
         matrices = {}
         for registration in due.iterator(chunk_size=500):
             form_done = not registration_errors(registration)
-            requirements = matrices.setdefault(registration.session_id, session_requirements(registration.session))
+            if registration.session_id not in matrices:
+                matrices[registration.session_id] = session_requirements(registration.session)
+            requirements = matrices[registration.session_id]
             missing = missing_pieces(registration, requirements=requirements) if form_done else []
             if form_done and not missing:
                 continue
