@@ -25,7 +25,8 @@ def personal_data(user):
              "session": r.session.name, "specialite": r.specialty.name if r.specialty else None,
              "option": r.option.code if r.option else None,
              "pieces": [{"piece": f.piece.piece_kind.name, "etat": f.piece.get_status_display(), "motif": f.piece.review_reason,
-                         "fichier": f.original_name, "depose_le": f.uploaded_at, "sha256": f.sha256}
+                         "fichier": f.original_name, "depose_le": f.uploaded_at, "sha256": f.sha256,
+                         "antivirus": f.get_scan_status_display()}
                         for f in PieceFile.objects.filter(piece__registration=r).select_related("piece__piece_kind")],
              "notes": list(Mark.objects.filter(registration=r).values("epreuve__code", "group", "value", "absent")),
              "convocation": Convocation.objects.filter(registration=r).values("published_at", "opened_at").first(),
@@ -43,6 +44,8 @@ def personal_data_zip(user):
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("donnees.json", json.dumps(personal_data(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
         for piece_file in PieceFile.objects.filter(piece__registration__candidate=user).select_related("piece__registration", "piece__piece_kind"):
+            if piece_file.is_infected:  # deleted: its name and verdict are in donnees.json
+                continue
             with piece_file.file.open("rb") as handle:
                 zipped.writestr(f"pieces/{piece_file.piece.registration.number}/{piece_file.pk}-{piece_file.original_name}", handle.read())
         for document in GeneratedDocument.objects.filter(registration__candidate=user).select_related("registration"):

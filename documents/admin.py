@@ -1,8 +1,7 @@
-from datetime import timedelta
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,7 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from simple_history.admin import SimpleHistoryAdmin
 
 from documents import services
-from documents.models import GeneratedDocument, Piece, PieceFile, PieceKind, PieceStatus, RejectionReason, Requirement
+from documents.models import GeneratedDocument, Piece, PieceFile, PieceKind, PieceStatus, RejectionReason, Requirement, ScanStatus
 
 
 @admin.register(PieceKind)
@@ -81,9 +80,7 @@ class ReviewForm(forms.Form):
 
         self.fields["reasons"].queryset = RejectionReason.objects.filter(
             Q(piece_kinds=piece.piece_kind) | Q(piece_kinds__isnull=True)).distinct()
-        closes = piece.registration.session.registration_closes_at
-        self.fields["replace_until"].initial = timezone.localtime(max(closes, timezone.now() + timedelta(days=7))).replace(
-            hour=17, minute=0, second=0, microsecond=0)
+        self.fields["replace_until"].initial = services.replacement_deadline(piece.registration.session, timezone.now())
 
 
 @admin.register(Piece)
@@ -159,7 +156,11 @@ class PieceAdmin(SimpleHistoryAdmin):
         files = list(piece.files.all())
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Contrôle d'une pièce"),
-            "piece": piece, "files": files, "form": form, "registration": piece.registration,
+            "piece": piece, "form": form, "registration": piece.registration,
+            # Staff see only what the antivirus let through; an infected file is not even listed.
+            "files": [f for f in files if f.can_be_served],
+            "scanning": [f for f in files if f.scan_status == ScanStatus.PENDING],
+            "infected_count": sum(f.is_infected for f in files),
             "awaiting": Piece.objects.filter(status=PieceStatus.RECEIVED).count(),
         }
         return TemplateResponse(request, "admin/documents/piece/review.html", context)
@@ -170,6 +171,8 @@ class PieceAdmin(SimpleHistoryAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         piece_file = get_object_or_404(PieceFile, pk=file_pk)
+        if not piece_file.can_be_served:
+            raise Http404
         from django.http import FileResponse
 
         response = FileResponse(piece_file.file.open("rb"), content_type=piece_file.content_type)

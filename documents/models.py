@@ -136,6 +136,15 @@ class Piece(models.Model):
         return self.status == PieceStatus.TO_REPLACE and (self.replace_until is None or at <= self.replace_until)
 
 
+class ScanStatus(models.TextChoices):
+    """Where a file stands with the antivirus (ClamAV through clamd)."""
+
+    PENDING = "pending", _("En cours d'analyse")
+    CLEAN = "clean", _("Sain")
+    INFECTED = "infected", _("Infecté, supprimé")
+    UNSCANNED = "unscanned", _("Non analysé (antivirus désactivé)")
+
+
 def _random_name(instance, filename):
     return f"pieces/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
@@ -153,14 +162,29 @@ class PieceFile(models.Model):
     confirmation_version = models.PositiveIntegerField(
         _("version de confirmation lue"), null=True, blank=True,
         help_text=_("Pour la confirmation signée : la version lue dans le fichier, quand elle est lisible."))
+    scan_status = models.CharField(_("antivirus"), max_length=10, choices=ScanStatus.choices, default=ScanStatus.PENDING)
+    scanned_at = models.DateTimeField(_("analysé le"), null=True, blank=True)
+    scan_signature = models.CharField(_("menace détectée"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("fichier déposé")
         verbose_name_plural = _("fichiers déposés")
         ordering = ["uploaded_at", "pk"]
+        # The files still to scan: the review queue leaves their pieces aside, the nightly task requeues them.
+        indexes = [models.Index(fields=["piece"], condition=models.Q(scan_status="pending"), name="piecefile_pending_idx")]
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def can_be_served(self):
+        """Only a file the antivirus found clean (or that was stored while scanning was off) is
+        ever sent, to its owner or to staff; a pending one waits, an infected one is gone."""
+        return self.scan_status in (ScanStatus.CLEAN, ScanStatus.UNSCANNED)
+
+    @property
+    def is_infected(self):
+        return self.scan_status == ScanStatus.INFECTED
 
     @property
     def is_outdated_confirmation(self):

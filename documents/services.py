@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents.models import Piece, PieceFile, PieceStatus, Requirement
+from documents import antivirus
+from documents.models import Piece, PieceFile, PieceStatus, Requirement, ScanStatus
 from documents.requirements import required_pieces, session_requirements
 from documents.uploads import PDF, UploadRejected, confirmation_version_in, inspect_upload
 from exams.models import Registration, RegistrationStatus
@@ -50,9 +51,14 @@ class PieceState:
 
     @property
     def status(self):
-        if self.piece is None or not self.files:
+        """An infected file counts for nothing: a piece left with none other is missing."""
+        if self.piece is None or all(f.is_infected for f in self.files):
             return "missing"
         return self.piece.status
+
+    @property
+    def scanning(self):
+        return any(f.scan_status == ScanStatus.PENDING for f in self.files)
 
 
 def piece_states(registration, requirements=None):
@@ -124,6 +130,7 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
     else:
         contents = [(upload, inspection.name, inspection.content_type) for upload, inspection in zip(uploads, inspections)]
     stored = []
+    scan_status = ScanStatus.PENDING if antivirus.scanning_enabled() else ScanStatus.UNSCANNED
     try:
         with transaction.atomic():
             piece, created = Piece.objects.select_for_update().get_or_create(
@@ -132,8 +139,11 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
                 piece.status, piece.updated_at = PieceStatus.RECEIVED, at
                 piece.save()
             for content, name, content_type in contents:
-                stored.append(_store_file(piece, content, name, content_type, at, is_confirmation=piece_kind.code == CONFIRMATION))
+                stored.append(_store_file(piece, content, name, content_type, at, scan_status,
+                                          is_confirmation=piece_kind.code == CONFIRMATION))
             registration_refresh_missing(registration)
+            if scan_status == ScanStatus.PENDING:
+                files_queue_scan([piece_file.pk for piece_file in stored])
     except Exception:
         for piece_file in stored:
             piece_file.file.delete(save=False)
@@ -141,7 +151,7 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
     return stored
 
 
-def _store_file(piece, content, name, content_type, at, is_confirmation):
+def _store_file(piece, content, name, content_type, at, scan_status, is_confirmation):
     import hashlib
 
     content.seek(0)
@@ -150,7 +160,7 @@ def _store_file(piece, content, name, content_type, at, is_confirmation):
         data_hash.update(chunk)
     content.seek(0)
     piece_file = PieceFile(piece=piece, original_name=name, content_type=content_type, size=content.size,
-                           sha256=data_hash.hexdigest(), uploaded_at=at)
+                           sha256=data_hash.hexdigest(), uploaded_at=at, scan_status=scan_status)
     if is_confirmation and content_type == PDF:
         piece_file.confirmation_version = confirmation_version_in(content)
     piece_file.file.save(name, content, save=False)
@@ -210,6 +220,8 @@ def registration_finalize(*, registration, at=None):
     missing = missing_pieces(registration)
     if missing:
         raise RegistrationIncomplete(_("Il manque encore : %(pieces)s.") % {"pieces": ", ".join(p.kind.name for p in missing)})
+    if PieceFile.objects.filter(piece__registration=registration, scan_status=ScanStatus.PENDING).exists():
+        raise RegistrationIncomplete(_("L'analyse antivirus de vos derniers fichiers n'est pas terminée : réessayez dans une minute."))
     with transaction.atomic():
         locked = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.DRAFT).update(
             status=RegistrationStatus.LOCKED, locked_at=at)
@@ -328,6 +340,8 @@ def piece_review(*, piece, accept, reasons=(), comment="", replace_until=None, b
         current = Piece.objects.select_for_update().select_related("registration__candidate", "piece_kind").get(pk=piece.pk)
         if current.status != PieceStatus.RECEIVED:
             raise ReviewRefused(_("Cette pièce a déjà été contrôlée (%(status)s).") % {"status": current.get_status_display()})
+        if current.files.filter(scan_status=ScanStatus.PENDING).exists():
+            raise ReviewRefused(_("L'analyse antivirus de cette pièce n'est pas terminée : décidez quand elle le sera."))
         current.status = PieceStatus.ACCEPTED if accept else PieceStatus.TO_REPLACE
         current.review_reason = "" if accept else reason_text
         current.replace_until = None if accept else replace_until
@@ -343,8 +357,93 @@ def piece_review(*, piece, accept, reasons=(), comment="", replace_until=None, b
 
 
 def next_piece_to_review(*, after=None):
-    """The oldest piece awaiting review (the queue), optionally skipping one."""
-    queue = Piece.objects.filter(status=PieceStatus.RECEIVED).order_by("updated_at", "pk")
+    """The oldest piece awaiting review (the queue), optionally skipping one; a piece joins the
+    queue once the antivirus has finished with its files."""
+    queue = (Piece.objects.filter(status=PieceStatus.RECEIVED).exclude(files__scan_status=ScanStatus.PENDING)
+             .order_by("updated_at", "pk"))
     if after is not None:
         queue = queue.exclude(pk=after.pk)
     return queue.select_related("registration__candidate", "registration__specialty", "piece_kind").first()
+
+
+def replacement_deadline(session, at):
+    """Until when a piece sent back to the candidate can be replaced, unless staff say otherwise:
+    17:00 on the later of the registration deadline and a week from now."""
+    from datetime import timedelta
+
+    latest = max(session.registration_closes_at, at + timedelta(days=7))
+    return timezone.localtime(latest).replace(hour=17, minute=0, second=0, microsecond=0)
+
+
+def files_queue_scan(file_ids):
+    """Queue the antivirus scan of these files once the transaction that stored them commits."""
+    from documents.tasks import scan_piece_file
+
+    for file_id in file_ids:
+        transaction.on_commit(lambda file_id=file_id: scan_piece_file.delay(file_id))
+
+
+def piece_file_scan(*, file_id, at=None):
+    """Scan one stored file with clamd and record the verdict, once: a file no longer pending is
+    left as it is, so a task delivered twice scans at most twice and decides once.
+
+    Returns the verdict, or None when there was nothing to scan. Raises ScanUnavailable when
+    clamd does not answer: the file stays pending for a retry or the nightly requeue.
+    """
+    at = at or timezone.now()
+    piece_file = PieceFile.objects.filter(pk=file_id, scan_status=ScanStatus.PENDING).first()
+    if piece_file is None:
+        return None
+    with piece_file.file.open("rb") as stream:
+        verdict = antivirus.scan(stream)
+    if verdict.infected:
+        piece_file_quarantine(piece_file=piece_file, signature=verdict.signature, at=at)
+    else:
+        PieceFile.objects.filter(pk=file_id, scan_status=ScanStatus.PENDING).update(scan_status=ScanStatus.CLEAN, scanned_at=at)
+    return verdict
+
+
+def piece_file_quarantine(*, piece_file, signature, at):
+    """An infected file: its content is deleted at once (never served, never shown to staff), the
+    piece goes back to the candidate to replace, and the candidate is emailed, once."""
+    from portal.emails import email_send
+
+    with transaction.atomic():
+        marked = PieceFile.objects.filter(pk=piece_file.pk, scan_status=ScanStatus.PENDING).update(
+            scan_status=ScanStatus.INFECTED, scan_signature=signature[:200], scanned_at=at, file="")
+        if not marked:
+            return False
+        stored_name = piece_file.file.name
+        transaction.on_commit(lambda: piece_file.file.storage.delete(stored_name))
+        piece = Piece.objects.select_for_update().select_related("registration__candidate", "registration__session",
+                                                                 "piece_kind").get(pk=piece_file.piece_id)
+        registration = piece.registration
+        piece.status = PieceStatus.TO_REPLACE
+        piece.review_reason = _("l'antivirus a détecté une menace dans le fichier « %(name)s », qui a été supprimé. "
+                                "Déposez un autre fichier.") % {"name": piece_file.original_name}
+        piece.replace_until = replacement_deadline(registration.session, at)
+        piece.reviewed_at, piece.reviewed_by = None, None
+        piece.save()
+        registration_refresh_missing(registration)
+        email_send(user=registration.candidate, template="piece_infected",
+                   context={"piece": piece, "registration": registration, "file_name": piece_file.original_name},
+                   event_key=f"piece-infected:{piece_file.pk}")
+    logger.warning("antivirus: file %s of piece %s infected (%s), deleted", piece_file.pk, piece.pk, signature)
+    return True
+
+
+def files_requeue_unscanned(*, at=None, older_than=None):
+    """The nightly sweep: queue again the scans that never finished (a lost task, clamd down) and,
+    once scanning is on, the files stored while it was off. Returns how many were queued."""
+    from datetime import timedelta
+
+    if not antivirus.scanning_enabled():
+        return 0
+    at = at or timezone.now()
+    older_than = older_than if older_than is not None else timedelta(minutes=30)
+    PieceFile.objects.filter(scan_status=ScanStatus.UNSCANNED).update(scan_status=ScanStatus.PENDING)
+    stale = PieceFile.objects.filter(scan_status=ScanStatus.PENDING, uploaded_at__lte=at - older_than)
+    ids = list(stale.values_list("pk", flat=True).iterator(chunk_size=2000))
+    with transaction.atomic():
+        files_queue_scan(ids)
+    return len(ids)

@@ -61,3 +61,26 @@ def send_deadline_reminders_task():
     from documents.services import send_deadline_reminders
 
     return send_deadline_reminders()
+
+
+@shared_task(bind=True, max_retries=6)
+def scan_piece_file(self, file_id):
+    """Scan one uploaded file with clamd (queued after the upload commits). Safe to run twice: a
+    file already judged is left alone. While clamd does not answer, retry with a growing delay
+    (1, 2, 4… minutes); after that the nightly sweep queues it again."""
+    from documents.antivirus import ScanUnavailable
+    from documents.services import piece_file_scan
+
+    try:
+        verdict = piece_file_scan(file_id=file_id)
+    except ScanUnavailable as error:
+        raise self.retry(exc=error, countdown=60 * 2 ** self.request.retries)
+    return None if verdict is None else ("infected" if verdict.infected else "clean")
+
+
+@shared_task
+def requeue_unscanned_files():
+    """Nightly: queue again the scans that never finished, and the files stored while scanning was off."""
+    from documents.services import files_requeue_unscanned
+
+    return files_requeue_unscanned()

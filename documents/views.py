@@ -147,6 +147,8 @@ def download_file(request, file_pk):
     if not staff:
         queryset = queryset.filter(piece__registration__candidate=request.user)
     piece_file = get_object_or_404(queryset, pk=file_pk)
+    if not piece_file.can_be_served:  # still being scanned, or infected and deleted
+        raise Http404
     return private_file_response(piece_file.file, piece_file.original_name, piece_file.content_type)
 
 

@@ -92,8 +92,8 @@ class PieceInline(admin.TabularInline):
             mark_safe("<br>"), "{}<br><a href=\"{}\">{}</a>{}",  # noqa: S308 - a constant
             ((preview(f), reverse("documents:file", args=[f.pk]), f.original_name,
               format_html(" <strong>⚠ {}</strong>", _("version %(v)s dépassée") % {"v": f.confirmation_version})
-              if f.is_outdated_confirmation else "") for f in piece.files.all()),
-        )
+              if f.is_outdated_confirmation else "") for f in piece.files.all() if f.can_be_served),
+        ) or _("(aucun fichier analysé et sain)")
 
 
 class CompleteFilter(admin.SimpleListFilter):

@@ -21,9 +21,17 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
 
 from portal.models import WorkerHeartbeat
 
+class PortalAdminSite(OTPAdminSite):
+    def each_context(self, request):
+        from documents.antivirus import scanning_enabled
+
+        # Every admin page warns while uploads are not scanned (development, or a forgotten setting).
+        return {**super().each_context(request), "antivirus_off": not scanning_enabled()}
+
+
 # Staff reach admin only with a verified second factor (TOTP): the documented way to switch the
 # default site, so every ModelAdmin registered on it is covered.
-admin.site.__class__ = OTPAdminSite
+admin.site.__class__ = PortalAdminSite
 admin.site.login_form = StaffLoginForm
 admin.site.site_header = _("Inscriptions au BTS — administration du rectorat")
 admin.site.site_title = _("Administration des inscriptions BTS")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from portal.config import ConfigurationError
@@ -209,6 +210,11 @@ MEDIA_URL = ""
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Behind nginx: serve private files with X-Accel-Redirect to this internal location (e.g. /protected/).
 PRIVATE_FILES_X_ACCEL_PREFIX = env.str("PRIVATE_FILES_X_ACCEL_PREFIX", default="")
+# Antivirus: every uploaded file is scanned by ClamAV's clamd, after commit, by a Celery task.
+# tcp://host:3310 or unix:///run/clamav/clamd.ctl; empty (development) turns scanning off, and
+# the admin says so on every page.
+CLAMD_URL = env.str("CLAMD_URL", default="")
+CLAMD_TIMEOUT_SECONDS = env.int("CLAMD_TIMEOUT_SECONDS", default=120)
 # Uploads on S3-compatible object storage (django-storages) when a bucket is configured.
 S3_BUCKET = env.str("S3_BUCKET", default="")
 STORAGES = {
@@ -241,6 +247,10 @@ STORAGES = {
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # A task taken by a worker that died unacknowledged goes back to the queue after this
+    # delay. It must exceed the longest retry countdown (32 minutes, the antivirus scan's last),
+    # or a task waiting for its countdown would be delivered a second time meanwhile.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=60 * 60)}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -294,6 +304,9 @@ CELERY_BEAT_SCHEDULE = {
     # Every hour: reminders 7 and 2 days before the deadline, each sent once per registration.
     "deadline-reminders": {"task": "documents.tasks.send_deadline_reminders_task", "schedule": 60 * 60.0},
     # Every 6 hours: ten days before a first épreuve, tell staff who has not opened the convocation (once).
+    # Every night: scan again the files whose scan was lost (clamd or a worker down), and those
+    # stored while scanning was off.
+    "rescan-unscanned-files": {"task": "documents.tasks.requeue_unscanned_files", "schedule": crontab(hour=2, minute=30)},
     # Every day: delete what the retention policy says is kept no longer (identity documents, idle accounts).
     "data-retention": {"task": "candidates.tasks.apply_retention_policy", "schedule": 24 * 60 * 60.0},
     "unopened-convocations": {"task": "exams.tasks.report_unopened_convocations", "schedule": 6 * 60 * 60.0},

@@ -17,5 +17,15 @@ def health(request):
     payload = {
         "database": database_ok,
         "worker_alive": database_ok and WorkerHeartbeat.any_alive(),
+        "antivirus": antivirus_state(),
     }
     return JsonResponse(payload, status=200 if database_ok else 503)
+
+
+def antivirus_state():
+    """"off" (no CLAMD_URL), "ok" (clamd answers) or "unreachable": uploads then wait, pending."""
+    from documents.antivirus import clamd_ping, scanning_enabled
+
+    if not scanning_enabled():
+        return "off"
+    return "ok" if clamd_ping() else "unreachable"

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tests.factories import StaffFactory, UserFactory
@@ -11,6 +13,25 @@ def _celery_runs_tasks_inline(settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _antivirus_off_unless_asked(settings):
+    """Uploads are stored "unscanned" unless a test asks for the antivirus (the `clamd` fixture,
+    or CLAMD_URL set with a fake scanner): a developer's own CLAMD_URL does not leak in."""
+    settings.CLAMD_URL = ""
+
+
+@pytest.fixture
+def clamd(settings):
+    """A real clamd loaded with the EICAR test signature: .ci/run starts one and sets CLAMD_TEST_URL."""
+    url = os.environ.get("CLAMD_TEST_URL")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must start clamd and set CLAMD_TEST_URL (.ci/run does)")
+        pytest.skip(reason="needs clamd with the EICAR test signature: set CLAMD_TEST_URL (.ci/run starts one)")
+    settings.CLAMD_URL = url
+    return url
 
 
 @pytest.fixture
@@ -52,3 +73,20 @@ def log_in_with_second_factor(client, user):
 def staff_client(client, staff):
     log_in_with_second_factor(client, staff)
     return client
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """The rows the data migrations load (site texts, the 2024 session, the specialties).
+
+    Transactional tests empty the database when they end, so a transactional test (browser, real worker) loads them again
+    with the migrations' own idempotent functions rather than rely on what an earlier test left.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in ["portal.migrations.0002_site_config", "exams.migrations.0002_session_2024_and_specialties",
+                   "documents.migrations.0002_pieces_and_requirements_2024",
+                   "documents.migrations.0006_reasons_and_staff_group"]:
+        import_module(module).load(apps, None)

@@ -33,17 +33,5 @@ def page(browser):
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """The rows the data migrations load (site texts, the 2024 session, the specialties).
-
-    Transactional tests empty the database when they end, so each browser test loads them again
-    with the migrations' own idempotent functions rather than rely on what an earlier test left.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module in ["portal.migrations.0002_site_config", "exams.migrations.0002_session_2024_and_specialties",
-                   "documents.migrations.0002_pieces_and_requirements_2024",
-                   "documents.migrations.0006_reasons_and_staff_group"]:
-        import_module(module).load(apps, None)
+def _reference_data_in_each_browser_test(reference_data):
+    """Browser tests run in transactions of their own (live server): see `reference_data`."""

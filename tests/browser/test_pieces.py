@@ -66,3 +66,25 @@ def test_a_bad_file_is_explained_without_leaving_the_page(live_server, page, reg
     section.get_by_role("button", name="Téléverser").click()
     expect(section.locator(".portal-upload-message")).to_contain_text("n'est ni un PDF, ni une image JPEG ou PNG")
     expect(section).to_contain_text("Manquante")
+
+
+def test_an_infected_file_is_refused_and_the_candidate_asked_for_another(live_server, page, registration, tmp_path, clamd):
+    """A real clamd (started by .ci/run with the EICAR signature) judges the file after the upload."""
+    from tests.documents.files import pdf_carrying_eicar
+
+    infected = tmp_path / "carte.pdf"
+    infected.write_bytes(pdf_carrying_eicar())
+    page.goto(live_server.url + "/compte/connexion/")
+    page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server.url}/mes-documents/{registration.pk}/justificatifs/")
+    section = page.locator("#piece-identity")
+    section.locator("input[type=file]").set_input_files(str(infected))
+    section.get_by_role("button", name="Téléverser").click()
+
+    section = page.locator("#piece-identity")  # the page comes back once the upload is stored
+    expect(section).to_contain_text("Menace détectée : fichier supprimé")
+    expect(section).to_contain_text("Cette pièce est à remplacer : l'antivirus a détecté une menace dans le fichier « carte.pdf »")
+    expect(section.get_by_role("link", name="carte.pdf")).to_have_count(0)
+    expect(section.get_by_role("button", name="Téléverser")).to_be_visible()

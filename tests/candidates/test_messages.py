@@ -127,3 +127,25 @@ def test_pending_messages_whose_task_was_lost_are_queued_again(candidate):
     record(candidate, "Récent")
     assert requeue_pending_messages.delay().get() == 1
     assert [m.subject for m in mail.outbox] == ["Ancien"]
+
+
+def test_an_email_subject_is_plain_text_never_html_escaped():
+    """Subjects are headers, not HTML: « Pièce d'identité » must not arrive as « Pièce d&#x27;identité »."""
+    from pathlib import Path
+
+    from django.template.loader import render_to_string
+
+    from tests.factories import RegistrationFactory
+
+    registration = RegistrationFactory()
+    context = {"user": registration.candidate, "registration": registration, "piece": type("P", (), {
+        "piece_kind": type("K", (), {"name": "Pièce d'identité <recto & verso>"})()})(), "file_name": "a.pdf", "days": 2,
+        "missing": [], "form_done": True}
+    from django.conf import settings
+
+    folders = sorted((Path(settings.BASE_DIR) / "templates" / "emails").glob("*/subject.txt"))
+    assert len(folders) >= 14
+    for subject in folders:
+        text = render_to_string(f"emails/{subject.parent.name}/subject.txt", context)
+        assert "&#x27;" not in text and "&amp;" not in text and "&lt;" not in text, subject
+    assert "Pièce d'identité <recto & verso>" in render_to_string("emails/piece_infected/subject.txt", context)

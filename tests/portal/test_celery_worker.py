@@ -5,50 +5,16 @@ otherwise the embedded filesystem broker. It reads and writes the test database.
 """
 
 import os
-import shutil
-import subprocess
-import sys
-import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from portal.models import WorkerHeartbeat
 from portal.tasks import record_worker_heartbeat
-
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-def database_url_of_the_test_database():
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    credentials = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start_celery(*args, **extra_env):
-    env = {**os.environ, "DATABASE_URL": database_url_of_the_test_database(), "ENV_FILE": "", **extra_env}
-    celery = shutil.which("celery", path=str(Path(sys.executable).parent))
-    return subprocess.Popen(
-        [celery, "-A", "portal", *args, "--loglevel", "INFO"],
-        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-
-
-def stop(process):
-    process.terminate()
-    try:
-        return process.communicate(timeout=20)[0]
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.communicate()[0]
+from tests.celery_workers import start_celery, stop, wait_for
 
 
 @pytest.fixture
@@ -61,14 +27,6 @@ def worker():
     yield {"queue": queue, "name": name, "process": process}
     stop(process)
 
-
-def wait_for(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 @pytest.mark.worker

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_health_says_the_database_answers_and_no_worker_is_seen(client):
     response = client.get("/sante/")
     assert response.status_code == 200
-    assert response.json() == {"database": True, "worker_alive": False}
+    assert response.json() == {"database": True, "worker_alive": False, "antivirus": "off"}
 
 
 def test_health_sees_a_worker_that_beat_in_the_last_three_minutes(client):

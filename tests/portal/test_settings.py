@@ -12,6 +12,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k" * 10 + "production-secret-key-made-of-many-distinct-chars-0123456789",
     "ALLOWED_HOSTS": "inscriptions.example.fr",
+    "CLAMD_URL": "tcp://clamav:3310",
 }
 
 
@@ -56,6 +57,12 @@ def test_production_settings_pass_the_deployment_checks_with_no_warning():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_without_an_antivirus_fails_the_deployment_checks():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, "CLAMD_URL": ""})
+    assert result.returncode == 1
+    assert "documents.W001" in result.stderr and "CLAMD_URL" in result.stderr
 
 
 def test_development_needs_no_configuration_at_all():
