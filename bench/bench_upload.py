@@ -6,15 +6,13 @@ the worker's peak resident memory (VmHWM) should grow by far less than the file'
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
-from bench.common import Row
+from bench.common import Row, free_port, logged_in_session_key, open_session, pdf_of_size, wait_for_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 TARGET_MB = 30
@@ -22,42 +20,33 @@ TARGET_MB = 30
 
 def run():
     from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string
-    from django.utils import timezone
 
     from candidates.models import User
-    from documents.services import requirements_copy
-    from exams.models import ExamSession, Registration
+    from exams.models import Registration
 
-    now = timezone.now()
-    session = ExamSession.objects.create(name="Bench", year=2199, academy="Bench", registration_opens_at=now - timedelta(days=1),
-                                         registration_closes_at=now + timedelta(days=1))
-    requirements_copy(from_session=ExamSession.objects.get(year=2024), to_session=session)
+    session = open_session(year=2199, name="Bench")
     from exams.models import Specialty
 
     user = User.objects.create_user("bench-upload@exemple.fr", "x" * 16, is_active=True)
     registration = Registration.objects.create(candidate=user, session=session, number="2199-000001", category="employee",
                                                pathway="scolaire", diploma="bac_pro", specialty=Specialty.objects.get(code="CG"),
                                                language="anglais", handicap=False)
-    store = SessionStore()
-    store["_auth_user_id"], store["_auth_user_backend"] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
-    store["_auth_user_hash"] = user.get_session_auth_hash()
-    store.create()
+    session_key = logged_in_session_key(user)
     csrf = _get_new_csrf_string()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-b", f"127.0.0.1:{port}",
                                "-w", "1", "--timeout", "120"], cwd=PROJECT, env=os.environ.copy(),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for(port)
+        wait_for_port(port)
         worker = _worker_pid(server.pid)
-        cookies = f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+        cookies = f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
         path = f"/mes-documents/{registration.pk}/justificatifs/identity/deposer/"
-        _post(port, path, cookies, csrf, _pdf(200_000))  # warm-up: imports, connections
+        _post(port, path, cookies, csrf, pdf_of_size(200_000))  # warm-up: imports, connections
         before = _status(worker, "VmRSS")
         seconds = time.perf_counter()
-        status = _post(port, path, cookies, csrf, _pdf(10 * 1024 * 1024))
+        status = _post(port, path, cookies, csrf, pdf_of_size(10 * 1024 * 1024))
         seconds = time.perf_counter() - seconds
         growth = (_status(worker, "VmHWM") - before) / 1024
     finally:
@@ -69,27 +58,6 @@ def run():
             growth < TARGET_MB and status == 200 and stored == 2),
         Row("téléversement de 10 Mo : durée de la requête (boucle locale)", f"{seconds * 1000:.0f} ms"),
     ]
-
-
-def _pdf(size):
-    from pypdf import PdfWriter
-    import io
-
-    def make(padding):  # a scan-like file: one big binary stream
-        writer = PdfWriter()
-        writer.add_blank_page(width=595, height=842)
-        writer.add_attachment("scan.bin", os.urandom(padding))
-        output = io.BytesIO()
-        writer.write(output)
-        return output.getvalue()
-
-    padding = 1
-    for _ in range(5):
-        content = make(padding)
-        if len(content) == size:
-            break
-        padding += size - len(content)
-    return content
 
 
 def _post(port, path, cookies, csrf, content):
@@ -104,22 +72,6 @@ def _post(port, path, cookies, csrf, content):
     response = connection.getresponse()
     response.read()
     return response.status
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(port):
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
 
 
 def _worker_pid(master):

@@ -32,3 +32,74 @@ def median_ms(samples):
 
 def p95_ms(samples):
     return statistics.quantiles(samples, n=20)[-1] * 1000
+
+
+def pdf_of_size(size):
+    """A valid one-page PDF of exactly `size` bytes, like a scan: one big binary stream."""
+    import io
+    import os
+
+    from pypdf import PdfWriter
+
+    def make(padding):
+        writer = PdfWriter()
+        writer.add_blank_page(width=595, height=842)
+        writer.add_attachment("scan.bin", os.urandom(padding))
+        output = io.BytesIO()
+        writer.write(output)
+        return output.getvalue()
+
+    padding = 1
+    for _ in range(5):
+        content = make(padding)
+        if len(content) == size:
+            break
+        padding += size - len(content)
+    return content
+
+
+def open_session(*, year, name):
+    """A session whose registration window is open now, with the 2024 matrix of pieces."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from documents.services import requirements_copy
+    from exams.models import ExamSession
+
+    now = timezone.now()
+    session = ExamSession.objects.create(name=name, year=year, academy=name, registration_opens_at=now - timedelta(days=1),
+                                         registration_closes_at=now + timedelta(days=1))
+    requirements_copy(from_session=ExamSession.objects.get(year=2024), to_session=session)
+    return session
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, seconds=10):
+    import socket
+
+    for _ in range(int(seconds * 10)):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+def logged_in_session_key(user):
+    """The key of a new server-side session logged in as `user`, without hashing a password."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store["_auth_user_id"], store["_auth_user_backend"] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+    store["_auth_user_hash"] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key

@@ -1,12 +1,13 @@
 """Which pieces a registration needs, and why: the one place that reads the matrix."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from documents.models import Condition, PieceKind, Requirement
-from exams.models import Pathway, Specialty, SpecialtyOption
+from exams.models import Pathway
 
 
 @dataclass(frozen=True)
@@ -25,17 +26,44 @@ CONDITION_REASONS = {
 }
 
 
+# The matrix changes a few times a year and is read on every page that lists pieces: it is kept
+# in Django's cache (Redis in production), cleared by documents/signals.py on any change through
+# the ORM, and read again at the latest after this many seconds (a data migration sends no signal).
+MATRIX_CACHE_SECONDS = 10 * 60
+
+
+def matrix_cache_key(session_id):
+    return f"documents:requirements:{session_id}"
+
+
 def session_requirements(session):
-    """The session's matrix with what it needs to decide, in a fixed number of queries."""
-    return list(
-        Requirement.objects.filter(session=session)
-        .select_related("piece_kind")
-        .prefetch_related(
-            Prefetch("specialties", queryset=Specialty.objects.only("pk")),
-            Prefetch("options", queryset=SpecialtyOption.objects.only("pk", "specialty_id")),
-        )
-        .order_by("piece_kind__position", "piece_kind__name")
-    )
+    """The session's matrix with what it needs to decide: from the cache, or read in three queries."""
+    key = matrix_cache_key(session.pk)
+    requirements = cache.get(key)
+    if requirements is None:
+        requirements = _read_session_requirements(session)
+        cache.set(key, requirements, MATRIX_CACHE_SECONDS)
+    return requirements
+
+
+def forget_session_requirements(session_ids):
+    cache.delete_many([matrix_cache_key(session_id) for session_id in session_ids])
+
+
+def _read_session_requirements(session):
+    """The rows, then the ids of their specialties and options straight from the link tables."""
+    requirements = list(Requirement.objects.filter(session=session).select_related("piece_kind")
+                        .order_by("piece_kind__position", "piece_kind__name"))
+    specialties, options = defaultdict(set), defaultdict(set)
+    links = Requirement.specialties.through.objects.filter(requirement__session=session)
+    for requirement_id, specialty_id in links.values_list("requirement_id", "specialty_id"):
+        specialties[requirement_id].add(specialty_id)
+    links = Requirement.options.through.objects.filter(requirement__session=session)
+    for requirement_id, option_id in links.values_list("requirement_id", "specialtyoption_id"):
+        options[requirement_id].add(option_id)
+    for requirement in requirements:
+        requirement.specialty_ids, requirement.option_ids = specialties[requirement.pk], options[requirement.pk]
+    return requirements
 
 
 def required_pieces(registration, requirements=None):
@@ -56,8 +84,7 @@ def _reason(requirement, registration, family):
     """Why the requirement applies to this registration, or None when it does not."""
     if not requirement.applies_to_family(family):
         return None
-    specialty_ids = {s.pk for s in requirement.specialties.all()}
-    option_ids = {o.pk for o in requirement.options.all()}
+    specialty_ids, option_ids = requirement.specialty_ids, requirement.option_ids
     if specialty_ids and registration.specialty_id not in specialty_ids:
         return None
     if option_ids and registration.option_id not in option_ids:

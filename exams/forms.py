@@ -23,6 +23,8 @@ def yes_no_field(label, help_text=""):
 class StepForm(DsfrBaseForm, forms.ModelForm):
     title = ""
     intro = ""
+    # Pages list the step classes to show their titles: a template must read them, not build a form.
+    do_not_call_in_templates = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Exploitation")
+
+    def ready(self):
+        from portal import site_config  # noqa: F401 - clears the cached site configuration when it changes

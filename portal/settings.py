@@ -122,7 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dsfr.context_processors.site_config",
+                "portal.site_config.site_config",  # django-dsfr's, cached
                 "candidates.context_processors.inbox",
             ],
         },
@@ -140,7 +140,7 @@ LOGIN_URL = "candidates:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "portal.hashers.Argon2idOWASPHasher",  # also verifies (and upgrades) hashes of Django's Argon2 defaults
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -16,6 +16,15 @@ def _celery_runs_tasks_inline(settings):
 
 
 @pytest.fixture(autouse=True)
+def _a_cache_of_its_own(settings):
+    """Each test starts with an empty in-memory cache: a cached requirement matrix or site
+    configuration from another test (or another run, in Redis) must not leak in."""
+    import uuid
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}}
+
+
+@pytest.fixture(autouse=True)
 def _antivirus_off_unless_asked(settings):
     """Uploads are stored "unscanned" unless a test asks for the antivirus (the `clamd` fixture,
     or CLAMD_URL set with a fake scanner): a developer's own CLAMD_URL does not leak in."""

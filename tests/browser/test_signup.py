@@ -45,5 +45,9 @@ def test_a_mistake_is_shown_next_to_its_field_and_the_rest_is_kept(live_server, 
     page.get_by_role("button", name="Créer mon compte").click()
 
     expect(page.locator("#id_password1-desc-error")).to_contain_text("12 caractères")
+    summary_link = page.locator("#erreurs-formulaire").get_by_role("link", name=re.compile(r"^Mot de passe :"))
+    expect(summary_link).to_have_attribute("href", "#id_password1")
+    summary_link.click()
+    expect(page).to_have_url(re.compile("#id_password1$"))
     expect(page.get_by_label("Nom de naissance")).to_have_value("Petit")
     assert not User.objects.filter(email="lou.petit@exemple.fr").exists()

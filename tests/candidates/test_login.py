@@ -39,3 +39,23 @@ def test_logout_is_a_post(client, candidate):
     response = client.post(reverse("candidates:logout"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasps_parameters(candidate):
+    candidate.set_password("une phrase de passe solide")
+    assert candidate.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_hash_of_djangos_heavier_argon2_defaults_still_logs_in_and_is_rewritten(client):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    user = UserFactory(email="ancien@exemple.fr")
+    user.password = Argon2PasswordHasher().encode("une phrase de passe solide", Argon2PasswordHasher().salt())
+    user.save(update_fields=["password"])
+    assert "m=102400,t=2,p=8" in user.password
+
+    response = client.post(reverse("candidates:login"), {"username": "ancien@exemple.fr", "password": "une phrase de passe solide"})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert "m=19456,t=2,p=1" in user.password

@@ -91,3 +91,43 @@ def test_a_new_session_takes_the_matrix_of_the_previous_one():
     assert requirements_copy(from_session=old, to_session=new) == 0
     assert set(new.requirements.get(piece_kind__code="r408").specialties.values_list("code", flat=True)) == \
         {"AMCR", "BAT", "EBCR", "MEC", "FED", "SCBH", "TP"}
+
+
+class TestTheCachedMatrix:
+    """The matrix is cached per session; every change staff make in admin is seen at once."""
+
+    @pytest.fixture
+    def bat(self):
+        from exams.models import ExamSession
+
+        return Registration(session=ExamSession.objects.get(year=2024), pathway="apprentissage",
+                            specialty=Specialty.objects.get(code="BAT"))
+
+    def test_a_second_read_runs_no_query(self, bat, django_assert_num_queries):
+        required_pieces(bat)
+        with django_assert_num_queries(0):
+            assert "r408" in {p.kind.code for p in required_pieces(bat)}
+
+    def test_removing_a_specialty_from_a_requirement_is_seen_at_once(self, bat):
+        assert "r408" in {p.kind.code for p in required_pieces(bat)}
+        bat.session.requirements.get(piece_kind__code="r408").specialties.remove(bat.specialty)
+        assert "r408" not in {p.kind.code for p in required_pieces(bat)}
+
+    def test_a_new_or_deleted_requirement_is_seen_at_once(self, bat):
+        from documents.models import Condition, PieceKind, Requirement
+
+        required_pieces(bat)
+        extra = Requirement.objects.create(session=bat.session, piece_kind=PieceKind.objects.create(code="casier", name="Casier"),
+                                           condition=Condition.ALWAYS, for_apprentissage=True)
+        assert "casier" in {p.kind.code for p in required_pieces(bat)}
+        extra.delete()
+        assert "casier" not in {p.kind.code for p in required_pieces(bat)}
+
+    def test_renaming_a_piece_is_seen_at_once(self, bat):
+        from documents.models import PieceKind
+
+        required_pieces(bat)
+        kind = PieceKind.objects.get(code="r408")
+        kind.name = "Attestation R408 (échafaudages)"
+        kind.save()
+        assert "Attestation R408 (échafaudages)" in {p.kind.name for p in required_pieces(bat)}
