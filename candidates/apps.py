@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CandidatesConfig(AppConfig):
     name = "candidates"
     verbose_name = _("Comptes")
+
+    def ready(self):
+        from candidates import inbox  # noqa: F401 - forgets a candidate's unread count when a message changes

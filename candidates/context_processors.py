@@ -7,4 +7,6 @@ def inbox(request):
     if user is None or not user.is_authenticated:
         return {}
     # Templates call a callable when they read it; cache makes it one query per page.
-    return {"unread_messages": cache(lambda: user.messages.filter(read_at__isnull=True).count())}
+    from candidates.inbox import unread_count
+
+    return {"unread_messages": cache(lambda: unread_count(user))}

@@ -250,3 +250,13 @@ class Message(models.Model):
         if self.read_at is None:
             self.read_at = at or timezone.now()
             Message.objects.filter(pk=self.pk, read_at__isnull=True).update(read_at=self.read_at)
+            from candidates.inbox import forget_unread_count
+
+            forget_unread_count(self.recipient_id)
+
+    def mark_unread(self):
+        from candidates.inbox import forget_unread_count
+
+        self.read_at = None
+        Message.objects.filter(pk=self.pk).update(read_at=None)
+        forget_unread_count(self.recipient_id)

@@ -175,7 +175,7 @@ def message_detail(request, pk):
 @require_POST
 def message_mark_unread(request, pk):
     message = get_own_message_or_404(request.user, pk)
-    Message.objects.filter(pk=message.pk).update(read_at=None)
+    message.mark_unread()
     return redirect("candidates:inbox")
 
 

@@ -142,6 +142,19 @@ class Specialty(models.Model):
     def __str__(self):
         return self.name
 
+    # Which specialties have options, asked on every registration page: kept in Django's cache,
+    # forgotten when an option is added or deleted (exams/signals.py).
+    OPTIONS_CACHE_KEY = "exams:specialties-with-options"
+
+    def has_options(self):
+        from django.core.cache import cache
+
+        with_options = cache.get(self.OPTIONS_CACHE_KEY)
+        if with_options is None:
+            with_options = set(SpecialtyOption.objects.values_list("specialty_id", flat=True).distinct())
+            cache.set(self.OPTIONS_CACHE_KEY, with_options, 60 * 60)
+        return self.pk in with_options
+
 
 class SpecialtyOption(models.Model):
     """An option of a specialty, e.g. option B "Systèmes énergétiques et fluidiques"."""

@@ -69,7 +69,7 @@ def option_errors(*, specialty, option):
     """A specialty with options needs one of its own; one without takes none."""
     if specialty is None:
         return {}
-    has_options = specialty.options.exists()
+    has_options = specialty.has_options()
     if has_options and option is None:
         return {"option": [_("Le BTS %(specialty)s comporte des options : choisissez la vôtre.") % {"specialty": specialty.name}]}
     if option is not None and option.specialty_id != specialty.pk:

@@ -140,7 +140,7 @@ LOGIN_URL = "candidates:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_HASHERS = [
-    "portal.hashers.Argon2idOWASPHasher",  # also verifies (and upgrades) hashes of Django's Argon2 defaults
+    "portal.hashers.Argon2idSingleLaneHasher",  # also verifies (and upgrades) hashes of Django's Argon2 defaults
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

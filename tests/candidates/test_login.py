@@ -41,9 +41,9 @@ def test_logout_is_a_post(client, candidate):
     assert "_auth_user_id" not in client.session
 
 
-def test_passwords_are_hashed_with_argon2id_at_owasps_parameters(candidate):
+def test_passwords_are_hashed_with_argon2id_32_mib_3_passes_1_lane(candidate):
     candidate.set_password("une phrase de passe solide")
-    assert candidate.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert candidate.password.startswith("argon2$argon2id$v=19$m=32768,t=3,p=1$")
 
 
 def test_a_hash_of_djangos_heavier_argon2_defaults_still_logs_in_and_is_rewritten(client):
@@ -58,4 +58,4 @@ def test_a_hash_of_djangos_heavier_argon2_defaults_still_logs_in_and_is_rewritte
 
     assert response.status_code == 302
     user.refresh_from_db()
-    assert "m=19456,t=2,p=1" in user.password
+    assert "m=32768,t=3,p=1" in user.password

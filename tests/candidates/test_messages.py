@@ -149,3 +149,38 @@ def test_an_email_subject_is_plain_text_never_html_escaped():
         text = render_to_string(f"emails/{subject.parent.name}/subject.txt", context)
         assert "&#x27;" not in text and "&amp;" not in text and "&lt;" not in text, subject
     assert "Pièce d'identité <recto & verso>" in render_to_string("emails/piece_infected/subject.txt", context)
+
+
+def test_the_header_count_of_unread_messages_follows_every_change(client, candidate):
+    """The count is cached per candidate; a new message, a read and an unread each change it at once."""
+    import html
+
+    def header_badge():
+        page = html.unescape(client.get(reverse("candidates:account")).content.decode())
+        nav = page.split('id="fr-navigation"')[1].split("</nav>")[0]
+        return nav.split("Mes messages")[1].split("</a>")[0]
+
+    client.force_login(candidate)
+    assert "non lu" not in header_badge()
+    first = record(candidate, "Premier")
+    assert "1 non lu" in header_badge()
+    record(candidate, "Second")
+    assert "2 non lus" in header_badge()
+    client.get(reverse("candidates:message_detail", args=[first.pk]))
+    assert "1 non lu" in header_badge()
+    client.post(reverse("candidates:message_mark_unread", args=[first.pk]))
+    assert "2 non lus" in header_badge()
+
+
+def test_a_page_does_not_count_the_unread_messages_twice(client, candidate):
+    from candidates.inbox import unread_count
+
+    unread_count(candidate)
+    client.force_login(candidate)
+    client.get(reverse("candidates:account"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("candidates:account"))
+    assert not [q for q in queries if 'FROM "candidates_message"' in q["sql"]]

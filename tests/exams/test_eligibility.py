@@ -77,3 +77,16 @@ def test_a_specialty_with_options_needs_one_of_its_own():
     assert rules.option_errors(specialty=ms, option=fed_option)
     assert rules.option_errors(specialty=ms, option=ms.options.get(code="B")) == {}
     assert rules.option_errors(specialty=Specialty.objects.get(code="BAT"), option=None) == {}
+
+
+@pytest.mark.django_db
+def test_an_option_added_or_removed_in_admin_changes_the_rule_at_once():
+    """Which specialties have options is cached; adding or deleting one is seen by the next check."""
+    from exams.models import Specialty, SpecialtyOption
+
+    bat = Specialty.objects.get(code="BAT")
+    assert rules.option_errors(specialty=bat, option=None) == {}
+    option = SpecialtyOption.objects.create(specialty=bat, code="X", name="Option d'essai")
+    assert "comporte des options" in rules.option_errors(specialty=bat, option=None)["option"][0]
+    option.delete()
+    assert rules.option_errors(specialty=bat, option=None) == {}

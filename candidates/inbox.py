@@ -1,0 +1,32 @@
+"""How many messages a candidate has not read: shown in the header of every page.
+
+Kept in Django's cache per candidate, so a page does not count them each time; every change of
+a message (a new one, read, unread, deleted) forgets the count.
+"""
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from candidates.models import Message
+
+
+def _key(user_id):
+    return f"candidates:unread:{user_id}"
+
+
+def unread_count(user):
+    count = cache.get(_key(user.pk))
+    if count is None:
+        count = user.messages.filter(read_at__isnull=True).count()
+        cache.set(_key(user.pk), count, 60 * 60)
+    return count
+
+
+def forget_unread_count(user_id):
+    cache.delete(_key(user_id))
+
+
+@receiver([post_save, post_delete], sender=Message)
+def message_changed(sender, instance, **kwargs):
+    forget_unread_count(instance.recipient_id)
