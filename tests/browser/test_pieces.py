@@ -25,14 +25,19 @@ def registration(settings, tmp_path):
     return RegistrationFactory(candidate=user, session=session, number="2125-000001")
 
 
-def test_upload_every_piece_then_lock_the_registration(live_server, page, registration, tmp_path):
-    scan = tmp_path / "scan.pdf"
-    scan.write_bytes(pdf_bytes())
+def open_my_pieces(live_server, page, registration):
+    """Log in as the candidate, then open « Mes justificatifs »."""
     page.goto(live_server.url + "/compte/connexion/")
     page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.goto(f"{live_server.url}/mes-documents/{registration.pk}/justificatifs/")
+
+
+def test_upload_every_piece_then_lock_the_registration(live_server, page, registration, tmp_path):
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(pdf_bytes())
+    open_my_pieces(live_server, page, registration)
 
     expect(page.get_by_role("button", name="J'ai fourni toutes mes pièces")).to_be_disabled()
     for code in ["confirmation", "identity"]:
@@ -56,11 +61,7 @@ def test_upload_every_piece_then_lock_the_registration(live_server, page, regist
 def test_a_bad_file_is_explained_without_leaving_the_page(live_server, page, registration, tmp_path):
     fake = tmp_path / "carte.pdf"
     fake.write_bytes(b"MZ" + b"\x00" * 100)
-    page.goto(live_server.url + "/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.goto(f"{live_server.url}/mes-documents/{registration.pk}/justificatifs/")
+    open_my_pieces(live_server, page, registration)
     section = page.locator("#piece-identity")
     section.locator("input[type=file]").set_input_files(str(fake))
     section.get_by_role("button", name="Téléverser").click()
@@ -74,11 +75,7 @@ def test_an_infected_file_is_refused_and_the_candidate_asked_for_another(live_se
 
     infected = tmp_path / "carte.pdf"
     infected.write_bytes(pdf_carrying_eicar())
-    page.goto(live_server.url + "/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.goto(f"{live_server.url}/mes-documents/{registration.pk}/justificatifs/")
+    open_my_pieces(live_server, page, registration)
     section = page.locator("#piece-identity")
     section.locator("input[type=file]").set_input_files(str(infected))
     section.get_by_role("button", name="Téléverser").click()
