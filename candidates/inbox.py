@@ -16,11 +16,7 @@ def _key(user_id):
 
 
 def unread_count(user):
-    count = cache.get(_key(user.pk))
-    if count is None:
-        count = user.messages.filter(read_at__isnull=True).count()
-        cache.set(_key(user.pk), count, 60 * 60)
-    return count
+    return cache.get_or_set(_key(user.pk), lambda: user.messages.filter(read_at__isnull=True).count(), 60 * 60)
 
 
 def forget_unread_count(user_id):

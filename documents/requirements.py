@@ -38,12 +38,7 @@ def matrix_cache_key(session_id):
 
 def session_requirements(session):
     """The session's matrix with what it needs to decide: from the cache, or read in three queries."""
-    key = matrix_cache_key(session.pk)
-    requirements = cache.get(key)
-    if requirements is None:
-        requirements = _read_session_requirements(session)
-        cache.set(key, requirements, MATRIX_CACHE_SECONDS)
-    return requirements
+    return cache.get_or_set(matrix_cache_key(session.pk), lambda: _read_session_requirements(session), MATRIX_CACHE_SECONDS)
 
 
 def forget_session_requirements(session_ids):

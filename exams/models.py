@@ -149,10 +149,8 @@ class Specialty(models.Model):
     def has_options(self):
         from django.core.cache import cache
 
-        with_options = cache.get(self.OPTIONS_CACHE_KEY)
-        if with_options is None:
-            with_options = set(SpecialtyOption.objects.values_list("specialty_id", flat=True).distinct())
-            cache.set(self.OPTIONS_CACHE_KEY, with_options, 60 * 60)
+        with_options = cache.get_or_set(
+            self.OPTIONS_CACHE_KEY, lambda: set(SpecialtyOption.objects.values_list("specialty_id", flat=True)), 60 * 60)
         return self.pk in with_options
 
 

@@ -21,10 +21,8 @@ def _key(language):
 def site_config(request):
     """Context processor: SITE_CONFIG, as django-dsfr's own gives it."""
     language = get_language()
-    config = cache.get(_key(language))
-    if config is None:
-        config = DsfrConfig.objects.filter(language=language).first() or DsfrConfig.objects.first()
-        cache.set(_key(language), config, 10 * 60)
+    config = cache.get_or_set(
+        _key(language), lambda: DsfrConfig.objects.filter(language=language).first() or DsfrConfig.objects.first(), 10 * 60)
     return {"SITE_CONFIG": config}
 
 
