@@ -441,9 +441,13 @@ def files_requeue_unscanned(*, at=None, older_than=None):
         return 0
     at = at or timezone.now()
     older_than = older_than if older_than is not None else timedelta(minutes=30)
-    PieceFile.objects.filter(scan_status=ScanStatus.UNSCANNED).update(scan_status=ScanStatus.PENDING)
-    stale = PieceFile.objects.filter(scan_status=ScanStatus.PENDING, uploaded_at__lte=at - older_than)
-    ids = list(stale.values_list("pk", flat=True).iterator(chunk_size=2000))
     with transaction.atomic():
+        # Files stored while scanning was off are queued whatever their age: once pending, a file
+        # is served to nobody until its verdict.
+        unscanned = list(PieceFile.objects.select_for_update().filter(scan_status=ScanStatus.UNSCANNED)
+                         .values_list("pk", flat=True))
+        PieceFile.objects.filter(pk__in=unscanned).update(scan_status=ScanStatus.PENDING)
+        stale = PieceFile.objects.filter(scan_status=ScanStatus.PENDING, uploaded_at__lte=at - older_than).exclude(pk__in=unscanned)
+        ids = unscanned + list(stale.values_list("pk", flat=True))
         files_queue_scan(ids)
     return len(ids)

@@ -212,6 +212,15 @@ class TestTheNightlySweep:
         unscanned.refresh_from_db()
         assert unscanned.scan_status == ScanStatus.PENDING
 
+    def test_a_file_stored_unscanned_minutes_ago_is_queued_too(self, settings, registration, queued, run_on_commit):
+        """Once pending it is served to nobody, so it cannot wait for the next night."""
+        recent = upload_identity(registration)  # scanning off
+        settings.CLAMD_URL = "tcp://127.0.0.1:3310"
+        PieceFile.objects.filter(pk=recent.pk).update(uploaded_at=OPEN - timedelta(minutes=5))
+        with run_on_commit():
+            assert files_requeue_unscanned(at=OPEN) == 1
+        assert queued == [recent.pk]
+
     def test_with_scanning_off_it_does_nothing(self, registration, queued):
         upload_identity(registration)
         assert files_requeue_unscanned(at=OPEN + timedelta(days=1)) == 0 and queued == []
