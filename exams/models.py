@@ -244,6 +244,35 @@ class RegistrationStatus(models.TextChoices):
 EDITABLE_STATUSES = (RegistrationStatus.DRAFT,)
 
 
+class RegistrationManager(models.Manager):
+    # What the dashboard shows around the answers (templates/exams/overview.html).
+    DASHBOARD_SESSION_FIELDS = ["id", "name", "registration_opens_at", "registration_closes_at"]
+    DASHBOARD_FIELDS = ["id", "candidate_id", "session_id", "number", "status", "version"]
+
+    def for_dashboard(self, pk, candidate):
+        """The candidate's registration `pk`, or None, with only what the dashboard shows around
+        the answers: number, status, version, and its session's name and window.
+
+        The dashboard is the page asked most on the deadline evening. Built by the ORM, this
+        query takes about 1,700 Python calls to build and compile (a millisecond on a slow core),
+        four times what running the same SQL takes. Every other field is deferred: read from the
+        database when used. The session's own columns come through its model, so each database
+        converts them as usual; the registration's are a number, two strings and an integer.
+        """
+        sessions = list(ExamSession.objects.raw(
+            "SELECT " + ", ".join(f"s.{name}" for name in self.DASHBOARD_SESSION_FIELDS) + ", "
+            + ", ".join(f"r.{name} AS registration_{name}" for name in self.DASHBOARD_FIELDS)
+            + f" FROM {ExamSession._meta.db_table} s JOIN {self.model._meta.db_table} r ON r.session_id = s.id"
+            " WHERE r.id = %s AND r.candidate_id = %s", [pk, candidate.pk]))
+        if not sessions:
+            return None
+        session = sessions[0]
+        registration = self.model.from_db(
+            self.db, self.DASHBOARD_FIELDS, [getattr(session, f"registration_{name}") for name in self.DASHBOARD_FIELDS])
+        registration.session = session
+        return registration
+
+
 class Registration(models.Model):
     """A candidate's registration for one session and one specialty ("M'inscrire").
 
@@ -296,6 +325,8 @@ class Registration(models.Model):
         help_text=_("Recalculé à chaque réponse ou dépôt, pour filtrer les dossiers complets."))
 
     history = HistoricalRecords(verbose_name=_("version de l'inscription"), excluded_fields=["pieces_missing"])
+
+    objects = RegistrationManager()
 
     class Meta:
         verbose_name = _("inscription")

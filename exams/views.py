@@ -1,3 +1,4 @@
+import functools
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from documents.requirements import required_pieces
-from exams import after_registration, results, services
+from exams import after_registration, catalogue, results, services
 from exams.forms import STEP_NAMES, STEPS
 from exams.models import Convocation, Domain, Epreuve, ExamSession, Registration
 from exams.rules import registration_errors
@@ -91,18 +92,38 @@ def registration_step(request, pk, step):
 
 @login_required
 def registration_overview(request, pk):
-    registration = get_own_registration_or_404(request.user, pk)
+    registration = Registration.objects.for_dashboard(pk, request.user)
+    if registration is None:
+        raise Http404
     at = timezone.now()
+    writable = registration.is_editable and registration.session.is_registration_open(at)
+    # Read only when the answers are drawn, not when they come from the cache.
+    whole = functools.cache(lambda: get_own_registration_or_404(request.user, pk))
     context = {
         "registration": registration,
-        "errors": registration_errors(registration),
-        "pieces": required_pieces(registration),
+        "whole_registration": whole,
+        "errors": functools.cache(lambda: registration_errors(whole())),
+        "pieces": functools.cache(lambda: required_pieces(whole())),
         "steps": STEPS,
-        "writable": registration.is_editable and registration.session.is_registration_open(at),
+        "writable": writable,
         "time_left": registration.session.time_left_to_register(at),
         "title": _("Mon inscription"),
+        "answers_key": answers_fragment_key(registration, writable),
     }
     return render(request, "exams/overview.html", context)
+
+
+def answers_fragment_key(registration, writable):
+    """What the dashboard's answers, completeness and pieces are drawn from (exams/overview.html).
+
+    The dashboard is the page asked most on the deadline evening, and drawing them is most of
+    its cost: they are drawn once per version of the registration (it grows with every saved
+    change, whoever makes it: the candidate, or staff in admin) and per state of the catalogue,
+    and drawn again as soon as either changes, with nothing to clear. Locking and cancelling
+    change the status, not the version: it is part of the key too.
+    """
+    return repr([registration.pk, registration.number, registration.version, registration.status,
+                 catalogue.generation(), writable])
 
 
 DECISION_LABELS = {

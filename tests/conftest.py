@@ -21,7 +21,8 @@ def _a_cache_of_its_own(settings):
     configuration from another test (or another run, in Redis) must not leak in."""
     import uuid
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}}
+    settings.CACHES = {alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+                       for alias in ("default", "local")}
 
 
 @pytest.fixture(autouse=True)

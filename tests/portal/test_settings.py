@@ -65,6 +65,17 @@ def test_production_without_an_antivirus_fails_the_deployment_checks():
     assert "documents.W001" in result.stderr and "CLAMD_URL" in result.stderr
 
 
+def test_a_machine_without_harfbuzz_subset_is_warned_of_slow_pdfs(monkeypatch):
+    from weasyprint.text import ffi
+
+    from documents.checks import pdf_fonts_are_subset_by_harfbuzz
+
+    assert ffi.harfbuzz_subset is not None, "libharfbuzz-subset0 must be installed (.ci/run, Dockerfile)"
+    assert pdf_fonts_are_subset_by_harfbuzz(None) == []
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    assert [warning.id for warning in pdf_fonts_are_subset_by_harfbuzz(None)] == ["documents.W002"]
+
+
 def test_development_needs_no_configuration_at_all():
     result = manage("check", DEBUG="true")
     assert result.returncode == 0, result.stderr
@@ -84,7 +95,8 @@ def test_without_redis_celery_uses_an_embedded_broker():
 def test_redis_url_switches_the_broker_and_the_cache_to_redis():
     env = {"DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/3"}
     assert show("settings.CELERY_BROKER_URL", **env) == "redis://127.0.0.1:6379/3"
-    assert show("settings.CACHES['default']['BACKEND']", **env) == "django.core.cache.backends.redis.RedisCache"
+    assert show("settings.CACHES['default']['BACKEND']", **env) == "django_redis.cache.RedisCache"
+    assert show("settings.CACHES['local']['BACKEND']", **env) == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_database_url_switches_to_postgresql():
