@@ -9,6 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from candidates.models import Message
+from portal.caching import forget
 
 
 def _key(user_id):
@@ -20,7 +21,7 @@ def unread_count(user):
 
 
 def forget_unread_count(user_id):
-    cache.delete(_key(user_id))
+    forget([_key(user_id)])
 
 
 @receiver([post_save, post_delete], sender=Message)

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from documents.models import Condition, PieceKind, Requirement
+from portal.caching import forget
 from exams.models import Pathway
 
 
@@ -42,7 +43,7 @@ def session_requirements(session):
 
 
 def forget_session_requirements(session_ids):
-    cache.delete_many([matrix_cache_key(session_id) for session_id in session_ids])
+    forget(matrix_cache_key(session_id) for session_id in session_ids)
 
 
 def _read_session_requirements(session):

@@ -10,6 +10,8 @@ import uuid
 
 from django.core.cache import cache
 
+from portal.caching import forget
+
 KEY = "exams:catalogue-generation"
 
 
@@ -20,4 +22,4 @@ def generation():
 
 
 def changed():
-    cache.delete(KEY)
+    forget([KEY])

@@ -1,14 +1,14 @@
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from exams import catalogue
 from exams.models import Specialty, SpecialtyOption
+from portal.caching import forget
 
 
 @receiver([post_save, post_delete], sender=SpecialtyOption)
 def option_changed(sender, **kwargs):
-    cache.delete(Specialty.OPTIONS_CACHE_KEY)
+    forget([Specialty.OPTIONS_CACHE_KEY])
     catalogue.changed()
 
 

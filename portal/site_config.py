@@ -14,6 +14,8 @@ from django.dispatch import receiver
 from django.utils.translation import get_language
 from dsfr.models import DsfrConfig
 
+from portal.caching import forget
+
 
 def _key(language):
     return f"portal:site-config:v2:{language}"
@@ -36,4 +38,4 @@ def site_config(request):
 def forget_site_config(sender, instance, **kwargs):
     from django.conf import settings
 
-    cache.delete_many([_key(language) for language, _name in settings.LANGUAGES])
+    forget(_key(language) for language, _name in settings.LANGUAGES)

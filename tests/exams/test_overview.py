@@ -174,3 +174,12 @@ class TestDashboardQuery:
     def test_another_candidate_s_registration_or_a_missing_one_gives_none(self, registration, other_candidate):
         assert Registration.objects.for_dashboard(registration.pk, other_candidate) is None
         assert Registration.objects.for_dashboard(registration.pk + 1000, registration.candidate) is None
+
+
+def test_a_generation_drawn_again_before_the_commit_is_replaced_after_it(django_capture_on_commit_callbacks):
+    """Signals fire inside the saving transaction: a request served before the commit still reads
+    the old catalogue; the generation it draws is replaced once the change is committed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        Specialty.objects.first().save()
+        drawn_before_the_commit = catalogue.generation()
+    assert catalogue.generation() != drawn_before_the_commit
