@@ -1,11 +1,9 @@
 """Writes about pieces: uploads, the final lock, the deadline. Each checks its guard here."""
 
-import io
 import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 from documents import antivirus
 from documents.models import Piece, PieceFile, PieceStatus, Requirement, ScanStatus
 from documents.requirements import required_pieces, session_requirements
-from documents.uploads import PDF, UploadRejected, confirmation_version_in, inspect_upload
+from documents.uploads import prepare_uploads
 from exams.models import Registration, RegistrationStatus
 from exams.rules import registration_errors
 from exams.services import registration_check_writable
@@ -116,19 +114,16 @@ def dossier_check_writable(*, registration, at):
 
 
 def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
-    """Check, then store the files given for one piece. All or nothing: a bad file stores none."""
+    """Check, then store the files given for one piece. All or nothing: a bad file stores none.
+
+    Every file is read and judged before any transaction (`prepare_uploads`), so no row is
+    locked while a large or hostile file is being read.
+    """
     at = at or timezone.now()
     piece = Piece.objects.filter(registration=registration, piece_kind=piece_kind).first()
     piece_check_writable(registration=registration, piece_kind=piece_kind, piece=piece, at=at)
-    if not uploads:
-        raise UploadRejected(_("Choisissez au moins un fichier."))
-    inspections = [inspect_upload(upload) for upload in uploads]
-    if combine and len(uploads) > 1:
-        if any(i.content_type == PDF for i in inspections):
-            raise UploadRejected(_("Seules des photos (JPEG ou PNG) peuvent être assemblées en un PDF."))
-        contents = [(_combine_images(uploads), f"{piece_kind.code}.pdf", PDF)]
-    else:
-        contents = [(upload, inspection.name, inspection.content_type) for upload, inspection in zip(uploads, inspections)]
+    prepared = prepare_uploads(uploads, combine=combine, combined_name=f"{piece_kind.code}.pdf",
+                               read_confirmation_version=piece_kind.code == CONFIRMATION)
     stored = []
     scan_status = ScanStatus.PENDING if antivirus.scanning_enabled() else ScanStatus.UNSCANNED
     try:
@@ -138,9 +133,8 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
             if not created:  # new files: back to staff's review queue
                 piece.status, piece.updated_at = PieceStatus.RECEIVED, at
                 piece.save()
-            for content, name, content_type in contents:
-                stored.append(_store_file(piece, content, name, content_type, at, scan_status,
-                                          is_confirmation=piece_kind.code == CONFIRMATION))
+            for prepared_file in prepared:
+                stored.append(_store_file(piece, prepared_file, at, scan_status))
             registration_refresh_missing(registration)
             if scan_status == ScanStatus.PENDING:
                 files_queue_scan([piece_file.pk for piece_file in stored])
@@ -151,41 +145,18 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
     return stored
 
 
-def _store_file(piece, content, name, content_type, at, scan_status, is_confirmation):
-    import hashlib
-
-    content.seek(0)
-    data_hash = hashlib.sha256()
-    for chunk in content.chunks() if hasattr(content, "chunks") else [content.read()]:
-        data_hash.update(chunk)
-    content.seek(0)
-    piece_file = PieceFile(piece=piece, original_name=name, content_type=content_type, size=content.size,
-                           sha256=data_hash.hexdigest(), uploaded_at=at, scan_status=scan_status)
-    if is_confirmation and content_type == PDF:
-        piece_file.confirmation_version = confirmation_version_in(content)
-    piece_file.file.save(name, content, save=False)
+def _store_file(piece, prepared, at, scan_status):
+    piece_file = PieceFile(piece=piece, original_name=prepared.name, content_type=prepared.content_type,
+                           size=prepared.size, sha256=prepared.sha256, uploaded_at=at, scan_status=scan_status,
+                           confirmation_version=prepared.confirmation_version)
+    prepared.content.seek(0)
+    piece_file.file.save(prepared.name, prepared.content, save=False)
     try:
         piece_file.save()
     except Exception:
         piece_file.file.delete(save=False)
         raise
     return piece_file
-
-
-def _combine_images(uploads):
-    """Photos of one document (front, back) as one A4-friendly PDF."""
-    from PIL import Image, ImageOps
-
-    pages = []
-    for upload in uploads:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            image.thumbnail((2000, 2000))
-            pages.append(image.copy())
-    output = io.BytesIO()
-    pages[0].save(output, "PDF", save_all=True, append_images=pages[1:], resolution=150)
-    return ContentFile(output.getvalue(), name="assemblage.pdf")
 
 
 def piece_file_delete(*, registration, piece_file, at=None):

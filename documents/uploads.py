@@ -1,10 +1,12 @@
 """What a file must be to be accepted as a piece: judged by its content, checked whole.
 
-`inspect_upload` returns an `Inspection` (the type found) or raises `UploadRejected` with the
-French message the candidate sees. Nothing is stored before a file passes.
+`prepare_uploads` judges every file of one upload and returns what to store (`PreparedFile`),
+or raises `UploadRejected` with the French message the candidate sees. It runs before any
+database transaction: nothing is stored, and no row is locked, while a file is being read.
 """
 
 import hashlib
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -30,6 +32,59 @@ class Inspection:
     size: int
     sha256: str
     name: str
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """A file ready to store: judged, with the copy to keep and what the candidate sent."""
+
+    name: str
+    content_type: str
+    content: object  # a django File at position 0: what is stored
+    size: int  # of the stored copy
+    sha256: str  # of the stored copy
+    sent_sha256: str  # of what the candidate sent (the same file unless it was combined or cleaned)
+    confirmation_version: int | None = None
+
+
+def prepare_uploads(uploads, *, combine=False, combined_name="assemblage.pdf", read_confirmation_version=False):
+    """Judge the files of one upload; return the PreparedFile(s) to store. All or nothing."""
+    if not uploads:
+        raise UploadRejected(_("Choisissez au moins un fichier."))
+    inspections = [inspect_upload(upload) for upload in uploads]
+    if combine and len(uploads) > 1:
+        if any(i.content_type == PDF for i in inspections):
+            raise UploadRejected(_("Seules des photos (JPEG ou PNG) peuvent être assemblées en un PDF."))
+        content = combine_images(uploads)
+        sent = hashlib.sha256("".join(i.sha256 for i in inspections).encode()).hexdigest()
+        sha256 = _sha256(content)
+        prepared = [PreparedFile(name=combined_name, content_type=PDF, content=content, size=content.size,
+                                 sha256=sha256, sent_sha256=sent)]
+    else:
+        prepared = [PreparedFile(name=i.name, content_type=i.content_type, content=upload, size=i.size,
+                                 sha256=i.sha256, sent_sha256=i.sha256)
+                    for upload, i in zip(uploads, inspections)]
+    if read_confirmation_version:
+        prepared = [PreparedFile(**{**p.__dict__, "confirmation_version": confirmation_version_in(p.content)})
+                    if p.content_type == PDF else p for p in prepared]
+    return prepared
+
+
+def combine_images(uploads):
+    """Photos of one document (front, back) as one A4-friendly PDF."""
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageOps
+
+    pages = []
+    for upload in uploads:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            image.thumbnail((2000, 2000))
+            pages.append(image.copy())
+    output = io.BytesIO()
+    pages[0].save(output, "PDF", save_all=True, append_images=pages[1:], resolution=150)
+    return ContentFile(output.getvalue(), name="assemblage.pdf")
 
 
 def inspect_upload(upload):
