@@ -39,7 +39,7 @@ bench: install
 ## Production settings must pass Django's deployment checks with no warning.
 check-deploy: install
 	DEBUG=false SECRET_KEY="$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-	ALLOWED_HOSTS=inscriptions.example.fr CLAMD_URL=tcp://clamav:3310 PATH="$(BIN):$$PATH" \
+	ALLOWED_HOSTS=inscriptions.example.fr CLAMD_URL=tcp://clamav:3310 REDIS_URL=redis://redis:6379/0 PATH="$(BIN):$$PATH" \
 	python manage.py check --deploy --fail-level WARNING
 
 compose-check:

@@ -40,11 +40,18 @@ def pdf_of_size(size):
     import os
 
     from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
     def make(padding):
         writer = PdfWriter()
-        writer.add_blank_page(width=595, height=842)
-        writer.add_attachment("scan.bin", os.urandom(padding))
+        page = writer.add_blank_page(width=595, height=842)
+        scan = StreamObject()  # an image of the page (not an attachment: the portal would remove it)
+        scan.set_data(os.urandom(padding))
+        scan.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+                     NameObject("/Width"): NumberObject(padding), NameObject("/Height"): NumberObject(1),
+                     NameObject("/ColorSpace"): NameObject("/DeviceGray"), NameObject("/BitsPerComponent"): NumberObject(8)})
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject({
+            NameObject("/Scan"): writer._add_object(scan)})})
         output = io.BytesIO()
         writer.write(output)
         return output.getvalue()

@@ -39,7 +39,15 @@ def configure():
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     from django.core.management import call_command
 
-    call_command("flush", interactive=False, verbosity=0)
+    from django.db import connection
+
+    # Emptied whole, then migrated: the data migrations load the reference data again (a flush
+    # would keep the applied migrations and lose their rows, so a second run would find none).
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    else:
+        call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     print(f"Base de données : {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
           f"({settings.DATABASES['default']['NAME']})\n")

@@ -5,12 +5,11 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from candidates.models import User, french_phone
+from candidates.models import User, french_phone, validate_person_name
 
 MINIMUM_AGE = 15
 
@@ -60,9 +59,10 @@ class SignupForm(DsfrBaseForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    last_name = forms.CharField(label=_("Nom de naissance"), max_length=150,
+    last_name = forms.CharField(label=_("Nom de naissance"), max_length=150, validators=[validate_person_name],
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    first_name = forms.CharField(label=_("Prénoms"), max_length=150, help_text=_("Tous vos prénoms, dans l'ordre de l'état civil."),
+    first_name = forms.CharField(label=_("Prénoms"), max_length=150, validators=[validate_person_name],
+                                 help_text=_("Tous vos prénoms, dans l'ordre de l'état civil."),
                                  widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     birth_date = forms.DateField(label=_("Date de naissance"), widget=DateInput(),
                                  help_text=_("Au format jj/mm/aaaa."))
@@ -171,30 +171,18 @@ class EmailChangeForm(DsfrBaseForm):
         email = User.objects.normalize_email(self.cleaned_data["new_email"])
         if email.lower() == self.user.email.lower():
             raise forms.ValidationError(_("C'est déjà l'adresse de votre compte."))
-        if User.objects.with_email(email).exists():
-            raise forms.ValidationError(_("Cette adresse est déjà celle d'un autre compte."))
+        # Whether the address is another account's is never said here: its owner gets an email.
         return email
 
 
 class PasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
+    # Declared here: DsfrBaseForm draws its fields while it is built, so a label set after that is not shown.
+    email = forms.EmailField(label=_("Adresse électronique du compte"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].label = _("Adresse électronique du compte")
         with_submit(self, _("Recevoir le lien"))
-
-    def get_users(self, email):
-        """Active accounts with a usable password for this address, found through the index."""
-        return (user for user in User.objects.with_email(email).filter(is_active=True) if user.has_usable_password())
-
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
-        """Through the portal's email module, so the message is recorded and sent after commit."""
-        from candidates.services import absolute_url
-        from portal.emails import email_send
-
-        user = context["user"]
-        link = absolute_url(reverse("candidates:password_reset_confirm", args=[context["uid"], context["token"]]))
-        email_send(user=user, template="password_reset", context={"link": link},
-                   event_key=f"password-reset:{user.pk}:{context['token']}")
 
 
 class SetPasswordForm(DsfrBaseForm, auth_forms.SetPasswordForm):

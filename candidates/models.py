@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -13,6 +14,19 @@ french_phone = RegexValidator(
     r"^(?:\+33\s?[1-9]|0[1-9])(?:[\s.-]?\d{2}){4}$|^\+(?!33)[\d\s.-]{6,20}$",
     _("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78."),
 )
+
+
+def validate_person_name(value):
+    """A name is letters of any alphabet, with spaces, hyphens and apostrophes between them.
+
+    Names go into emails sent to any address, so nothing else gets in: no digit, dot, colon
+    or slash, hence no link and no address.
+    """
+    if value and not (value[0].isalpha() and all(char.isalpha() or char in " -'’" for char in value)):
+        raise ValidationError(
+            _("Seules les lettres, les espaces, les traits d'union et les apostrophes sont acceptés."),
+            code="person_name",
+        )
 
 
 def activation_delay():
@@ -80,8 +94,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         unique=True,
         error_messages={"unique": _("Un compte existe déjà avec cette adresse électronique.")},
     )
-    last_name = models.CharField(_("nom"), max_length=150, blank=True)
-    first_name = models.CharField(_("prénoms"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True, validators=[validate_person_name])
+    first_name = models.CharField(_("prénoms"), max_length=150, blank=True, validators=[validate_person_name])
     is_staff = models.BooleanField(
         _("membre du personnel"),
         default=False,
@@ -207,15 +221,29 @@ class MessageQuerySet(models.QuerySet):
         return self.get(pk=pk) if claimed else None
 
 
+class LinkPurpose(models.TextChoices):
+    """Emails whose link logs in or changes an account: the link is made when the email leaves
+    and never stored, so no one but the addressee can use it (candidates/outbox.py)."""
+
+    ACTIVATION = "activation", _("activation du compte")
+    PASSWORD_RESET = "password_reset", _("nouveau mot de passe")
+    EMAIL_CHANGE = "email_change", _("changement d'adresse électronique")
+
+
 class Message(models.Model):
-    """An email the portal sent to a candidate, also shown in "Mes messages".
+    """An email the portal sent, also shown in "Mes messages" when it is about an account.
 
     `event_key` names the event that caused it, unique, so one event never makes two emails.
+    `recipient` is empty for an email to the examination office or to an address that has no
+    account. When `link_purpose` is set, what is stored holds no link: the sentence that takes
+    its place says it was sent by email and until when it is valid (`link_valid_until`), and
+    the link itself is made from `link_data` (nothing secret) at delivery.
     """
 
     MAX_ATTEMPTS = 5
 
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="messages", verbose_name=_("destinataire"))
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="messages", verbose_name=_("destinataire"),
+                                  null=True, blank=True)
     to_email = models.EmailField(_("adresse d'envoi"))
     event_key = models.CharField(_("événement"), max_length=200, unique=True)
     subject = models.CharField(_("objet"), max_length=200)
@@ -227,6 +255,10 @@ class Message(models.Model):
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
+    link_purpose = models.CharField(_("lien personnel"), max_length=20, choices=LinkPurpose.choices, blank=True,
+                                    help_text=_("Le lien n'est jamais conservé : il est fabriqué à l'envoi du courriel."))
+    link_valid_until = models.DateTimeField(_("lien valable jusqu'au"), null=True, blank=True)
+    link_data = models.JSONField(_("données du lien"), default=dict, blank=True)
 
     objects = MessageQuerySet.as_manager()
 

@@ -2,17 +2,18 @@
 
 import logging
 import uuid
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
-from candidates.models import ProfileChange, activation_delay
-from candidates.tokens import activation_tokens, make_email_change_token
+from candidates.models import LinkPurpose, ProfileChange, activation_delay
+from candidates.outbox import email_send, email_send_account_link
+from candidates.tokens import EMAIL_CHANGE_MAX_AGE, absolute_url, password_reset_valid_until
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -23,23 +24,12 @@ SITUATION_FIELDS = [
 ]
 
 
-def absolute_url(path):
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
-
-
-def activation_link(user):
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return absolute_url(reverse("candidates:activate", args=[uid, activation_tokens.make_token(user)]))
-
-
 def account_sign_up(*, email, password, last_name, first_name, birth_date):
     """Create an inactive account and email its activation link.
 
     An address that already has an account gets an email instead (a reminder to log in, or the
     activation link again) and nothing is created: the page shown is the same either way.
     """
-    from portal.emails import email_send
-
     with transaction.atomic():
         existing = User.objects.with_email(email).first()
         if existing is not None and User.objects.never_activated_before(timezone.now() - activation_delay()).filter(pk=existing.pk).delete()[0]:
@@ -51,41 +41,61 @@ def account_sign_up(*, email, password, last_name, first_name, birth_date):
         user = User.objects.create_user(
             email, password, last_name=last_name, first_name=first_name, birth_date=birth_date
         )
-        email_send(
-            user=user,
-            template="activation",
-            context={"link": activation_link(user), "deadline": user.activation_deadline},
-            event_key=f"activation:{user.pk}:{uuid.uuid4()}",
-        )
+        _send_activation_link(user)
     return user
 
 
-def account_remind_existing(*, user):
-    from portal.emails import email_send
-
+def account_remind_existing(*, user, asked="signup"):
+    """An address that has an account asked for something it does not need: say what to do."""
     if user.can_be_activated():
-        account_resend_activation(user=user)
+        _send_activation_link(user)
         return
     email_send(
         user=user,
         template="signup_existing",
-        context={"login_url": absolute_url(reverse("candidates:login")),
+        context={"asked": asked, "login_url": absolute_url(reverse("candidates:login")),
                  "reset_url": absolute_url(reverse("candidates:password_reset"))},
         event_key=f"signup-existing:{user.pk}:{uuid.uuid4()}",
     )
 
 
-def account_resend_activation(*, user):
-    """Send the activation link again; the deadline stays the one set at sign-up."""
-    from portal.emails import email_send
+def account_resend_activation(*, email):
+    """Send the activation link again; the deadline stays the one set at sign-up.
 
-    if not user.can_be_activated():
-        return
+    Any address gets one email through the queue (the link, a reminder that the account is
+    already active, or a word that no account awaits activation there), so neither the page
+    nor the time it takes tells whether an account exists.
+    """
+    user = User.objects.with_email(email).first()
+    if user is not None and (user.is_active or user.can_be_activated()):
+        account_remind_existing(user=user, asked="activation")
+    else:
+        _send_no_account(email, asked="activation")
+
+
+def account_request_password_reset(*, email):
+    """Email a link to choose a new password (valid one hour), or, to an address without an
+    active account, a word saying so: the same work either way, through the queue."""
+    user = User.objects.with_email(email).filter(is_active=True).first()
+    if user is not None and user.has_usable_password():
+        asked_at = timezone.now()
+        email_send_account_link(user=user, purpose=LinkPurpose.PASSWORD_RESET, at=asked_at,
+                                valid_until=password_reset_valid_until(asked_at),
+                                event_key=f"password-reset:{user.pk}:{uuid.uuid4()}")
+    else:
+        _send_no_account(email, asked="password")
+
+
+def _send_activation_link(user):
+    email_send_account_link(user=user, purpose=LinkPurpose.ACTIVATION, valid_until=user.activation_deadline,
+                            event_key=f"activation:{user.pk}:{uuid.uuid4()}")
+
+
+def _send_no_account(email, *, asked):
     email_send(
-        user=user,
-        template="activation",
-        context={"link": activation_link(user), "deadline": user.activation_deadline},
-        event_key=f"activation:{user.pk}:{uuid.uuid4()}",
+        user=None, to_email=email, template="no_account",
+        context={"asked": asked, "signup_url": absolute_url(reverse("candidates:signup"))},
+        event_key=f"no-account:{uuid.uuid4()}",
     )
 
 
@@ -115,6 +125,29 @@ def account_update_situation(*, user, changed_by, **values):
     return changes
 
 
+def situation_changes_notify_staff(*, user_id):
+    """Email the DEC the changes a candidate made after the lock, once.
+
+    The rows are claimed by a conditional update and the email recorded in the same
+    transaction, so a task run twice sends once and an SMTP failure loses nothing: the outbox
+    retries the delivery like every other email.
+    """
+    with transaction.atomic():
+        pending = ProfileChange.objects.filter(user_id=user_id, after_lock=True, staff_notified_at__isnull=True)
+        ids = sorted(pending.values_list("pk", flat=True))
+        now = timezone.now()
+        claimed = ProfileChange.objects.filter(pk__in=ids, staff_notified_at__isnull=True).update(staff_notified_at=now)
+        if not claimed:
+            return 0
+        user = User.objects.get(pk=user_id)
+        changes = ProfileChange.objects.filter(pk__in=ids, staff_notified_at=now).order_by("changed_at", "pk")
+        numbers = ", ".join(user.registrations.filter(status="locked").values_list("number", flat=True))
+        email_send(user=None, to_email=settings.DEC_EMAIL, template="situation_change_staff",
+                   context={"candidate": user, "changes": list(changes), "numbers": numbers},
+                   event_key=f"situation-change:{user_id}:{ids[0]}-{ids[-1]}:{claimed}")
+    return claimed
+
+
 def user_has_locked_registration(user):
     from exams.models import RegistrationStatus
 
@@ -122,23 +155,25 @@ def user_has_locked_registration(user):
 
 
 def account_request_email_change(*, user, new_email):
-    """Email a confirmation link to the new address; nothing changes until it is followed."""
-    from portal.emails import email_send
+    """Email a confirmation link to the new address; nothing changes until it is followed.
 
-    link = absolute_url(reverse("candidates:email_change_confirm", args=[make_email_change_token(user, new_email)]))
-    email_send(
-        user=user,
-        to_email=new_email,
-        template="email_change",
-        context={"link": link, "new_email": new_email},
+    An address that is already another account's gets an email instead, telling its owner that
+    nothing changed: the page says the same either way, so it tells nobody who is registered.
+    """
+    owner = User.objects.with_email(new_email).exclude(pk=user.pk).first()
+    if owner is not None:
+        email_send(user=owner, template="email_change_taken", context={},
+                   event_key=f"email-change-taken:{owner.pk}:{uuid.uuid4()}")
+        return
+    email_send_account_link(
+        user=user, purpose=LinkPurpose.EMAIL_CHANGE, to_email=new_email,
+        valid_until=timezone.now() + timedelta(seconds=EMAIL_CHANGE_MAX_AGE), data={"from": user.email},
         event_key=f"email-change:{user.pk}:{uuid.uuid4()}",
     )
 
 
 def account_confirm_email_change(*, user, payload):
     """Apply a confirmed change of address. Returns False when it no longer applies."""
-    from portal.emails import email_send
-
     if payload["user"] != user.pk or payload["from"] != user.email:
         return False
     if User.objects.with_email(payload["to"]).exclude(pk=user.pk).exists():

@@ -26,18 +26,17 @@ def deliver_message(self, message_id):
     after MAX_ATTEMPTS it is marked failed and staff see it in admin. A worker that dies
     between the claim and the mark leaves it "sending": never sent twice, shown to staff.
     """
+    from candidates.outbox import message_for_delivery
+
     message = Message.objects.claim_for_delivery(message_id)
     if message is None:
         return
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.to_email],
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
     try:
+        rendered = message_for_delivery(message)  # an account link is made now, never stored
+        email = EmailMultiAlternatives(subject=rendered.subject, body=rendered.text,
+                                       from_email=settings.DEFAULT_FROM_EMAIL, to=[message.to_email])
+        if rendered.html:
+            email.attach_alternative(rendered.html, "text/html")
         email.send()
     except Exception as error:
         final = message.attempts >= Message.MAX_ATTEMPTS
@@ -68,24 +67,10 @@ def requeue_pending_messages():
 
 @shared_task
 def notify_staff_of_situation_change(user_id):
-    """Email the DEC the changes a candidate made after the lock. Claims the rows first: never twice."""
-    from candidates.models import ProfileChange, User
+    """Tell the DEC of the changes a candidate made after the lock (the notice, H)."""
+    from candidates.services import situation_changes_notify_staff
 
-    now = timezone.now()
-    pending = ProfileChange.objects.filter(user_id=user_id, after_lock=True, staff_notified_at__isnull=True)
-    ids = list(pending.values_list("pk", flat=True))
-    claimed = ProfileChange.objects.filter(pk__in=ids, staff_notified_at__isnull=True).update(staff_notified_at=now)
-    if not claimed:
-        return 0
-    user = User.objects.get(pk=user_id)
-    changes = ProfileChange.objects.filter(pk__in=ids, staff_notified_at=now).order_by("changed_at")
-    lines = [f"- {change.field_label} : « {change.old_value} » → « {change.new_value} »" for change in changes]
-    numbers = ", ".join(user.registrations.filter(status="locked").values_list("number", flat=True))
-    body = (f"{user.get_full_name()} ({user.email}), inscription(s) validée(s) {numbers}, a modifié sa situation :\n"
-            + "\n".join(lines) + "\n\nL'historique complet est dans l'administration, fiche du compte.")
-    EmailMultiAlternatives(subject=f"Changement de situation après validation — {user.get_full_name()}",
-                           body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[settings.DEC_EMAIL]).send()
-    return claimed
+    return situation_changes_notify_staff(user_id=user_id)
 
 
 @shared_task

@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,9 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from candidates import forms, services
+from candidates import forms, login_limits, services
+from candidates.limits import email_may_be_sent
+from candidates.masking import masked_email
 from candidates.models import Message, User, activation_delay
 from candidates.tokens import activation_tokens, read_email_change_token
+from portal.client_address import client_address
 
 ACTIVATION_SESSION_KEY = "_activation_token"
 LINK_IN_SESSION = "lien"
@@ -26,6 +30,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context = {"title": gettext_lazy("Se connecter")}
 
+    def post(self, request, *args, **kwargs):
+        if login_limits.client_login_blocked_until(request):
+            return locked_out(request)  # before any password is hashed
+        return super().post(request, *args, **kwargs)
+
 
 def login_attempt_email(request, credentials):
     """django-axes counts failures per email whatever its case, like the login itself."""
@@ -34,13 +43,17 @@ def login_attempt_email(request, credentials):
 
 
 def locked_out(request, original_response=None, credentials=None):
-    """django-axes: 5 failed logins lock this email-and-address pair; say until when."""
+    """Too many failed logins, say until when: from this client address on any account
+    (candidates.login_limits), or 5 for this email from this address (django-axes calls this)."""
     from axes.models import AccessAttempt
     from django.conf import settings
 
-    last = AccessAttempt.objects.filter(username=login_attempt_email(request, credentials)).order_by("-attempt_time").first()
-    until = (last.attempt_time if last else timezone.now()) + settings.AXES_COOLOFF_TIME
-    context = {"title": _("Connexion temporairement bloquée"), "until": until}
+    until = login_limits.client_login_blocked_until(request)
+    context = {"title": _("Connexion temporairement bloquée"), "until": until, "whole_network": bool(until)}
+    if not until:
+        pair = {"username": login_attempt_email(request, credentials), "ip_address": client_address(request)}
+        last = AccessAttempt.objects.filter(**pair).order_by("-attempt_time").first()
+        context["until"] = (last.attempt_time if last else timezone.now()) + settings.AXES_COOLOFF_TIME
     return render(request, "candidates/locked_out.html", context, status=429)
 
 
@@ -50,11 +63,13 @@ def signup(request):
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.account_sign_up(
-            email=data["email"], password=data["password1"], last_name=data["last_name"],
-            first_name=data["first_name"], birth_date=data["birth_date"],
-        )
-        # The same page whether the address was new or not: it tells nobody who is registered.
+        user = None
+        if email_may_be_sent(request, to_email=data["email"]):
+            user = services.account_sign_up(
+                email=data["email"], password=data["password1"], last_name=data["last_name"],
+                first_name=data["first_name"], birth_date=data["birth_date"],
+            )
+        # The same page whether the address was new, known or over its limit: it tells nobody who is registered.
         deadline = user.activation_deadline if user else timezone.now() + activation_delay()
         request.session["signup"] = {"email": data["email"], "deadline": deadline.isoformat()}
         return redirect("candidates:signup_done")
@@ -68,13 +83,18 @@ def signup_done(request):
     context = {
         "email": signup_data["email"],
         "deadline": parse_datetime(signup_data["deadline"]),
+        "limit": settings.EMAILS_PER_ADDRESS_PER_HOUR,
         "title": _("Activez votre compte"),
     }
     return render(request, "candidates/signup_done.html", context)
 
 
 def activate(request, uidb64, token):
-    """Follow the activation link. The token leaves the URL first, so no Referer carries it."""
+    """Follow the activation link. The token leaves the URL first, so no Referer carries it.
+
+    While another account is logged in, the link neither activates nor switches accounts: a page
+    says whose link it is, and its button logs that account out first, then activates.
+    """
     if token != LINK_IN_SESSION:
         request.session[ACTIVATION_SESSION_KEY] = token
         return redirect("candidates:activate", uidb64=uidb64, token=LINK_IN_SESSION)
@@ -86,6 +106,13 @@ def activate(request, uidb64, token):
         return _activation_failed(request, "used")
     if not user.can_be_activated():
         return _activation_failed(request, "expired")
+    if request.user.is_authenticated and request.user.pk != user.pk:
+        if request.method != "POST":
+            context = {"link_email": masked_email(user.email), "title": _("Ce lien active un autre compte")}
+            return render(request, "candidates/activation_other_account.html", context)
+        logout(request)
+        request.session[ACTIVATION_SESSION_KEY] = token  # the new session keeps the link, still out of the URL
+        return redirect("candidates:activate", uidb64=uidb64, token=LINK_IN_SESSION)
     user.activate()
     del request.session[ACTIVATION_SESSION_KEY]
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -108,13 +135,14 @@ def _activation_failed(request, reason):
 def resend_activation(request):
     form = forms.EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.with_email(form.cleaned_data["email"]).first()
-        if user is not None:
-            services.account_resend_activation(user=user)
+        email = form.cleaned_data["email"]
+        if email_may_be_sent(request, to_email=email):
+            services.account_resend_activation(email=email)
         messages.info(request, _(
             "Si un compte en attente d'activation existe pour cette adresse, le lien vient d'y être "
-            "envoyé à nouveau. Il reste valable jusqu'à la même échéance : 48 heures après la création du compte."
-        ))
+            "envoyé à nouveau. Il reste valable jusqu'à la même échéance : 48 heures après la création du compte. "
+            "Une même adresse reçoit au plus %(limit)s courriels par heure du portail : si rien n'arrive, réessayez dans une heure."
+        ) % {"limit": settings.EMAILS_PER_ADDRESS_PER_HOUR})
         return redirect("candidates:resend_activation")
     return render(request, "candidates/resend_activation.html", {"form": form, "title": _("Recevoir à nouveau le lien d'activation")})
 
@@ -136,7 +164,9 @@ def account(request):
 def email_change(request):
     form = forms.EmailChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.account_request_email_change(user=request.user, new_email=form.cleaned_data["new_email"])
+        new_email = form.cleaned_data["new_email"]
+        if email_may_be_sent(request, to_email=new_email):
+            services.account_request_email_change(user=request.user, new_email=new_email)
         messages.info(request, _(
             "Un lien de confirmation a été envoyé à %(email)s. Votre adresse ne change qu'une fois ce lien ouvert."
         ) % {"email": form.cleaned_data["new_email"]})
@@ -184,6 +214,19 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "candidates/password_reset.html"
     success_url = reverse_lazy("candidates:password_reset_done")
     extra_context = {"title": gettext_lazy("Mot de passe oublié")}
+
+    def form_valid(self, form):
+        """One email through the queue whatever the address (a link, or a word that it has no
+        account), unless over its limit; the same page in every case."""
+        email = form.cleaned_data["email"]
+        if email_may_be_sent(self.request, to_email=email):
+            services.account_request_password_reset(email=email)
+        return redirect(self.get_success_url())
+
+
+def password_reset_done(request):
+    context = {"limit": settings.EMAILS_PER_ADDRESS_PER_HOUR, "title": _("Lien envoyé")}
+    return render(request, "candidates/password_reset_done.html", context)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

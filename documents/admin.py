@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from documents import services
 from documents.models import GeneratedDocument, Piece, PieceFile, PieceKind, PieceStatus, RejectionReason, Requirement, ScanStatus
+from portal import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
 
 
 @admin.register(PieceKind)
@@ -120,8 +121,8 @@ class PieceAdmin(SimpleHistoryAdmin):
     def get_urls(self):
         return [
             path("file-de-controle/", self.admin_site.admin_view(self.queue_view), name="documents_piece_queue"),
-            path("<int:pk>/controle/", self.admin_site.admin_view(self.review_view), name="documents_piece_review"),
-            path("fichier/<int:file_pk>/apercu/", self.admin_site.admin_view(self.preview_view), name="documents_piece_preview"),
+            path("<id:pk>/controle/", self.admin_site.admin_view(self.review_view), name="documents_piece_review"),
+            path("fichier/<id:file_pk>/apercu/", self.admin_site.admin_view(self.preview_view), name="documents_piece_preview"),
             *super().get_urls(),
         ]
 
@@ -148,6 +149,8 @@ class PieceAdmin(SimpleHistoryAdmin):
                                       by=request.user)
             except PermissionDenied as error:
                 messages.error(request, str(error))
+                if not Piece.objects.filter(pk=piece.pk).exists():  # the candidate removed it meanwhile
+                    return redirect("admin:documents_piece_queue")
                 return redirect("admin:documents_piece_review", pk=piece.pk)
             messages.success(request, _("%(piece)s de %(number)s : %(decision)s.") % {
                 "piece": piece.piece_kind.name, "number": piece.registration.number,

@@ -157,7 +157,12 @@ class PieceFile(models.Model):
     original_name = models.CharField(_("nom d'origine"), max_length=200)
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveBigIntegerField(_("taille (octets)"))
-    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    sha256 = models.CharField(_("empreinte SHA-256 du fichier conservé"), max_length=64)
+    sent_sha256 = models.CharField(
+        _("empreinte SHA-256 du fichier envoyé"), max_length=64,
+        help_text=_("Celle du fichier tel que le candidat l'a envoyé. Elle diffère de celle du fichier conservé quand le "
+                    "portail en a retiré des éléments actifs (scripts, fichiers joints), ou quand des photos ont été "
+                    "assemblées : c'est alors l'empreinte de la suite de leurs empreintes, dans l'ordre d'envoi."))
     uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
     confirmation_version = models.PositiveIntegerField(
         _("version de confirmation lue"), null=True, blank=True,
@@ -185,6 +190,11 @@ class PieceFile(models.Model):
     @property
     def is_infected(self):
         return self.scan_status == ScanStatus.INFECTED
+
+    @property
+    def is_a_copy(self):
+        """The stored file is not the one sent: cleaned of active content, or photos combined."""
+        return self.sent_sha256 != self.sha256
 
     @property
     def is_outdated_confirmation(self):

@@ -14,7 +14,7 @@ from documents.requirements import required_pieces, session_requirements
 from documents.uploads import prepare_uploads
 from exams.models import Registration, RegistrationStatus
 from exams.rules import registration_errors
-from exams.services import registration_check_writable
+from exams.services import RegistrationNotEditable, registration_check_writable, registration_for_update
 
 logger = logging.getLogger(__name__)
 CONFIRMATION = "confirmation"
@@ -113,11 +113,20 @@ def dossier_check_writable(*, registration, at):
         raise PermissionDenied(_("Le dépôt des dossiers professionnels n'est pas ouvert en ce moment."))
 
 
+class UploadOvertaken(PermissionDenied):
+    """The candidate locked the registration while this upload was on its way."""
+
+
 def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
     """Check, then store the files given for one piece. All or nothing: a bad file stores none.
 
-    Every file is read and judged before any transaction (`prepare_uploads`), so no row is
-    locked while a large or hostile file is being read.
+    Every file is read and judged (`prepare_uploads`) and written to storage before any
+    transaction, so no row is locked while a large file is read or a slow storage writes it.
+    Then one short transaction locks the registration's row, checks again on that fresh row
+    that the piece may be written at `at` (the request's arrival: a deadline passed meanwhile
+    does not count), and creates the rows. A registration locked by its candidate meanwhile
+    refuses the upload (UploadOvertaken), except for the pieces open after the lock. On any
+    failure what was stored is deleted: no file without its row, no row without its file.
     """
     at = at or timezone.now()
     piece = Piece.objects.filter(registration=registration, piece_kind=piece_kind).first()
@@ -127,48 +136,71 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
     stored = []
     scan_status = ScanStatus.PENDING if antivirus.scanning_enabled() else ScanStatus.UNSCANNED
     try:
+        for prepared_file in prepared:
+            stored.append(_store_file(None, prepared_file, at, scan_status))
         with transaction.atomic():
-            piece, created = Piece.objects.select_for_update().get_or_create(
-                registration=registration, piece_kind=piece_kind, defaults={"updated_at": at})
-            if not created:  # new files: back to staff's review queue
+            current = registration_for_update(registration)
+            piece = Piece.objects.select_for_update().filter(registration=current, piece_kind=piece_kind).first()
+            piece_check_not_overtaken(registration=current, piece_kind=piece_kind, piece=piece, at=at)
+            if piece is None:
+                piece = Piece.objects.create(registration=current, piece_kind=piece_kind, updated_at=at)
+            else:  # new files: back to staff's review queue
                 piece.status, piece.updated_at = PieceStatus.RECEIVED, at
                 piece.save()
-            for prepared_file in prepared:
-                stored.append(_store_file(piece, prepared_file, at, scan_status))
-            registration_refresh_missing(registration)
+            for piece_file in stored:
+                piece_file.piece = piece
+                piece_file.save()
+            registration_refresh_missing(current)
             if scan_status == ScanStatus.PENDING:
                 files_queue_scan([piece_file.pk for piece_file in stored])
-    except Exception:
+    except BaseException:  # also a worker killed on timeout: nothing stored is left behind
         for piece_file in stored:
             piece_file.file.delete(save=False)
         raise
     return stored
 
 
+def piece_check_not_overtaken(*, registration, piece_kind, piece, at):
+    """`piece_check_writable` on the locked row, saying so when the candidate's own lock came
+    while the file was on its way: the lock covers the files it saw, not one that came after."""
+    try:
+        piece_check_writable(registration=registration, piece_kind=piece_kind, piece=piece, at=at)
+    except RegistrationNotEditable:
+        if registration.locked_at is None:  # cancelled
+            raise
+        raise UploadOvertaken(_("Votre inscription a été validée définitivement pendant l'envoi de ce fichier : "
+                                "il n'a pas été enregistré.")) from None
+
+
 def _store_file(piece, prepared, at, scan_status):
     piece_file = PieceFile(piece=piece, original_name=prepared.name, content_type=prepared.content_type,
-                           size=prepared.size, sha256=prepared.sha256, uploaded_at=at, scan_status=scan_status,
+                           size=prepared.size, sha256=prepared.sha256, sent_sha256=prepared.sent_sha256,
+                           uploaded_at=at, scan_status=scan_status,
                            confirmation_version=prepared.confirmation_version)
     prepared.content.seek(0)
-    piece_file.file.save(prepared.name, prepared.content, save=False)
-    try:
-        piece_file.save()
-    except Exception:
-        piece_file.file.delete(save=False)
-        raise
+    piece_file.file.save(prepared.name, prepared.content, save=False)  # the bytes only: the row comes later
     return piece_file
 
 
 def piece_file_delete(*, registration, piece_file, at=None):
+    """Remove one file, checked on the locked row; its content goes once the removal commits.
+
+    Returns False when the file was already gone (a second click)."""
     at = at or timezone.now()
-    piece = piece_file.piece
-    piece_check_writable(registration=registration, piece_kind=piece.piece_kind, piece=piece, at=at)
     with transaction.atomic():
+        current = registration_for_update(registration)
+        piece_file = PieceFile.objects.select_related("piece__piece_kind").filter(
+            pk=piece_file.pk, piece__registration=current).first()
+        if piece_file is None:
+            return False
+        piece = piece_file.piece
+        piece_check_writable(registration=current, piece_kind=piece.piece_kind, piece=piece, at=at)
         piece_file.delete()
         transaction.on_commit(lambda: piece_file.file.delete(save=False))
         if not piece.files.exists():
             piece.delete()
-        registration_refresh_missing(registration)
+        registration_refresh_missing(current)
+    return True
 
 
 class RegistrationIncomplete(PermissionDenied):
@@ -183,9 +215,25 @@ def registration_finalize(*, registration, at=None):
     from portal.emails import email_send
 
     at = at or timezone.now()
-    if registration.status == RegistrationStatus.LOCKED:
-        return False
-    registration_check_writable(registration=registration, at=at)
+    with transaction.atomic():
+        # Checked on the locked row: no upload, removal or step save can land between the
+        # checks and the lock, so what is locked is what was checked.
+        current = registration_for_update(registration)
+        if current.status == RegistrationStatus.LOCKED:
+            return False
+        registration_check_writable(registration=current, at=at)
+        registration_check_complete(current)
+        locked = Registration.objects.filter(pk=current.pk, status=RegistrationStatus.DRAFT).update(
+            status=RegistrationStatus.LOCKED, locked_at=at)
+        if locked:
+            registration.refresh_from_db()
+            email_send(user=registration.candidate, template="registration_locked", context={"registration": registration},
+                       event_key=f"registration-locked:{registration.pk}")
+    return bool(locked)
+
+
+def registration_check_complete(registration):
+    """Every step answered, every required piece given, no scan still running."""
     if registration_errors(registration):
         raise RegistrationIncomplete(_("Votre inscription n'est pas complète : terminez d'abord toutes ses étapes."))
     missing = missing_pieces(registration)
@@ -193,14 +241,6 @@ def registration_finalize(*, registration, at=None):
         raise RegistrationIncomplete(_("Il manque encore : %(pieces)s.") % {"pieces": ", ".join(p.kind.name for p in missing)})
     if PieceFile.objects.filter(piece__registration=registration, scan_status=ScanStatus.PENDING).exists():
         raise RegistrationIncomplete(_("L'analyse antivirus de vos derniers fichiers n'est pas terminée : réessayez dans une minute."))
-    with transaction.atomic():
-        locked = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.DRAFT).update(
-            status=RegistrationStatus.LOCKED, locked_at=at)
-        if locked:
-            registration.refresh_from_db()
-            email_send(user=registration.candidate, template="registration_locked", context={"registration": registration},
-                       event_key=f"registration-locked:{registration.pk}")
-    return bool(locked)
 
 
 def close_registrations(*, at=None, grace=None):
@@ -223,8 +263,13 @@ def close_registrations(*, at=None, grace=None):
         if registration.session_id not in matrices:
             matrices[registration.session_id] = session_requirements(registration.session)
         requirements = matrices[registration.session_id]
-        missing = missing_pieces(registration, requirements=requirements) if not registration_errors(registration) else None
         with transaction.atomic():
+            # Judged on the locked row: an upload that started before the deadline and commits
+            # now is either counted here or refused, never lost between the two.
+            registration = registration_for_update(registration)
+            if registration.status != RegistrationStatus.DRAFT:
+                continue
+            missing = missing_pieces(registration, requirements=requirements) if not registration_errors(registration) else None
             if missing == []:
                 done = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.DRAFT).update(
                     status=RegistrationStatus.LOCKED, locked_at=at)
@@ -308,7 +353,11 @@ def piece_review(*, piece, accept, reasons=(), comment="", replace_until=None, b
     if not accept and replace_until is not None and replace_until <= at:
         raise ReviewRefused(_("La date limite de remplacement doit être dans le futur."))
     with transaction.atomic():
-        current = Piece.objects.select_for_update().select_related("registration__candidate", "piece_kind").get(pk=piece.pk)
+        # The registration's row first, as every other write takes it, then the piece as it is now.
+        registration_for_update(piece.registration)
+        current = Piece.objects.select_for_update().select_related("registration__candidate", "piece_kind").filter(pk=piece.pk).first()
+        if current is None:
+            raise ReviewRefused(_("Le candidat a retiré cette pièce entre-temps : il n'y a plus rien à contrôler."))
         if current.status != PieceStatus.RECEIVED:
             raise ReviewRefused(_("Cette pièce a déjà été contrôlée (%(status)s).") % {"status": current.get_status_display()})
         if current.files.filter(scan_status=ScanStatus.PENDING).exists():
@@ -380,6 +429,12 @@ def piece_file_quarantine(*, piece_file, signature, at):
     from portal.emails import email_send
 
     with transaction.atomic():
+        # The registration's row before the file's, the order every write takes: a removal of this
+        # file under way waits here instead of deadlocking with it.
+        registration_pk = Piece.objects.filter(pk=piece_file.piece_id).values_list("registration_id", flat=True).first()
+        if registration_pk is None:  # the candidate removed it meanwhile
+            return False
+        registration_for_update(Registration(pk=registration_pk))
         marked = PieceFile.objects.filter(pk=piece_file.pk, scan_status=ScanStatus.PENDING).update(
             scan_status=ScanStatus.INFECTED, scan_signature=signature[:200], scanned_at=at, file="")
         if not marked:

@@ -105,7 +105,7 @@ def upload(request, pk, kind):
     try:
         stored = services.piece_upload(registration=registration, piece_kind=required[kind],
                                        uploads=request.FILES.getlist("files"), combine=form.cleaned_data.get("combine", False), at=at)
-    except UploadRejected as error:
+    except (UploadRejected, services.UploadOvertaken) as error:
         return _upload_answer(request, registration, kind, error=str(error))
     outdated = [f for f in stored if f.is_outdated_confirmation]
     message = _("%(piece)s : fichier reçu.") % {"piece": required[kind].name}

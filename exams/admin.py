@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from import_export import fields, resources
-from import_export.admin import ExportMixin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -10,6 +9,7 @@ from documents.pdf import verification_code
 from django import forms
 from django.contrib import messages
 
+from exams.exports import FormulaSafeExportMixin
 from exams.models import Convocation, Epreuve, ExamSession, ExamSlot, Mark, RattrapageChoice, Registration, Specialty, SpecialtyOption
 from exams.services import registration_save
 
@@ -158,7 +158,7 @@ class RegistrationResource(resources.ModelResource):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ExportMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
     resource_classes = [RegistrationResource]
     list_display = ["number", "candidate", "specialty", "option", "pathway", "status", "pieces_missing", "version", "updated_at"]
     list_filter = ["session", "status", CompleteFilter, AwaitingReviewFilter, "pathway", "handicap", "specialty",
@@ -191,11 +191,6 @@ class RegistrationAdmin(ExportMixin, SimpleHistoryAdmin):
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).select_related("candidate", "specialty", "option").prefetch_related(
             Prefetch("pieces", queryset=Piece.objects.select_related("piece_kind")))
-
-    def get_export_formats(self):
-        from import_export.formats.base_formats import CSV, XLSX
-
-        return [CSV, XLSX]
 
     def save_model(self, request, obj, form, change):
         if not change:

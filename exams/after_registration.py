@@ -79,10 +79,16 @@ def convocation_ics(registration):
 
 
 def unopened_convocations_report(*, at=None):
-    """Ten days before a specialty's first épreuve, tell staff who has not opened their convocation, once."""
+    """Ten days before a specialty's first épreuve, tell staff who has not opened their convocation, once.
+
+    The report goes through the outbox like every email: recorded under a key of its session
+    and specialty (unique in the database, so once whatever the runs or a flushed cache), then
+    delivered and retried by the queue.
+    """
     from django.conf import settings
-    from django.core.cache import cache
-    from django.core.mail import send_mail
+
+    from candidates.models import Message
+    from portal.emails import email_send
 
     at = at or timezone.now()
     sent = 0
@@ -90,16 +96,13 @@ def unopened_convocations_report(*, at=None):
         first = first_slot(slot.session, slot.epreuve.specialty)
         if first.pk != slot.pk:
             continue
-        key = f"unopened-report:{slot.session_id}:{slot.epreuve.specialty_id}"
-        if not cache.add(key, at.isoformat(), timeout=30 * 24 * 3600):  # once per specialty, whatever the runs
+        event_key = f"unopened-report:{slot.session_id}:{slot.epreuve.specialty_id}"
+        if Message.objects.filter(event_key=event_key).exists():
             continue
-        unopened = Convocation.objects.filter(registration__session=slot.session, registration__specialty=slot.epreuve.specialty,
-                                              opened_at__isnull=True).select_related("registration__candidate")
-        lines = [f"- {c.registration.number} {c.registration.candidate.get_full_name()} <{c.registration.candidate.email}>" for c in unopened]
-        when = date_format(timezone.localtime(slot.starts_at), "j F Y à H\\hi")
-        send_mail(f"Convocations non consultées — BTS {slot.epreuve.specialty.name}",
-                  f"{len(lines)} candidat(s) n'ont pas ouvert leur convocation (première épreuve le {when}) :\n" + "\n".join(lines),
-                  settings.DEFAULT_FROM_EMAIL, [settings.DEC_EMAIL])
+        unopened = list(Convocation.objects.filter(registration__session=slot.session, registration__specialty=slot.epreuve.specialty,
+                                                   opened_at__isnull=True).select_related("registration__candidate"))
+        email_send(user=None, to_email=settings.DEC_EMAIL, template="unopened_convocations", event_key=event_key,
+                   context={"specialty": slot.epreuve.specialty, "convocations": unopened, "first_starts_at": slot.starts_at})
         sent += 1
     return sent
 

@@ -33,6 +33,20 @@ def registration_check_writable(*, registration, at):
         ))
 
 
+def registration_for_update(registration):
+    """The registration's row, read again under its row lock, held until the transaction ends.
+
+    Every write to a registration or to its pieces (step save, upload, file removal, the lock,
+    the deadline, staff review, the antivirus verdict) starts with it, then checks its guard
+    against this fresh row: two such writes run one after the other, and neither judges a state
+    the other has just changed. Taking it first, before any piece or file row, keeps one lock
+    order, so they never deadlock. Only this row is locked (`of`), not the session it joins:
+    candidates of one session do not wait for each other.
+    """
+    return (Registration.objects.select_for_update(of=("self",))
+            .select_related("session", "candidate", "specialty", "option").get(pk=registration.pk))
+
+
 def registration_start(*, candidate, session, at=None):
     """The candidate's registration for the session, created if needed while the window is open."""
     at = at or timezone.now()
@@ -61,7 +75,7 @@ def registration_save(*, registration, values, at=None, by_staff=False):
 
     at = at or timezone.now()
     with transaction.atomic():
-        current = Registration.objects.select_for_update().select_related("session", "candidate").get(pk=registration.pk)
+        current = registration_for_update(registration)
         if not by_staff:
             registration_check_writable(registration=current, at=at)
         changed = [field for field, value in values.items() if getattr(current, field) != value]

@@ -1,16 +1,17 @@
 from django.urls import path
 
 from exams import views
+from portal import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
 
 app_name = "exams"
 urlpatterns = [
     path("", views.register, name="register"),
     path("commencer/", views.registration_start, name="start"),
-    path("<int:pk>/", views.registration_overview, name="overview"),
-    path("<int:pk>/etape/<slug:step>/", views.registration_step, name="step"),
-    path("<int:pk>/resultats/", views.my_results, name="results"),
-    path("<int:pk>/resultats/releve-de-notes/", views.transcript_download, name="transcript"),
+    path("<id:pk>/", views.registration_overview, name="overview"),
+    path("<id:pk>/etape/<slug:step>/", views.registration_step, name="step"),
+    path("<id:pk>/resultats/", views.my_results, name="results"),
+    path("<id:pk>/resultats/releve-de-notes/", views.transcript_download, name="transcript"),
     path("convocations/", views.my_convocations, name="convocations"),
-    path("convocations/<int:pk>/", views.convocation_download, name="convocation"),
-    path("convocations/<int:pk>/calendrier.ics", views.convocation_calendar, name="convocation_ics"),
+    path("convocations/<id:pk>/", views.convocation_download, name="convocation"),
+    path("convocations/<id:pk>/calendrier.ics", views.convocation_calendar, name="convocation_ics"),
 ]

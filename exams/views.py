@@ -69,9 +69,9 @@ def registration_step(request, pk, step):
     form_class = dict(STEPS)[step]
     form = form_class(request.POST or None, instance=Registration.objects.get(pk=registration.pk))
     if request.method == "POST":
-        services.registration_check_writable(registration=registration, at=timezone.now())
+        services.registration_check_writable(registration=registration, at=request.received_at)
         if form.is_valid():
-            services.registration_save(registration=registration, values=form.cleaned_data)
+            services.registration_save(registration=registration, values=form.cleaned_data, at=request.received_at)
             index = STEP_NAMES.index(step)
             if index + 1 < len(STEP_NAMES):
                 return redirect("exams:step", pk=registration.pk, step=STEP_NAMES[index + 1])

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
@@ -10,6 +13,13 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
     django-otp asks to pick a device when none is chosen; a staff member with a single device
     (the usual case) uses that one, so the code is checked against it alone.
     """
+
+    def _update_form(self, user):
+        # django-otp draws the password back into the page after a wrong code (for its
+        # two-step flow); here it is typed again, and never sent back to the browser.
+        super()._update_form(user)
+        if "password" in self.fields:
+            self.fields["password"].widget.render_value = False
 
     def _chosen_device(self, user):
         device = super()._chosen_device(user)
@@ -36,6 +46,22 @@ admin.site.login_form = StaffLoginForm
 admin.site.site_header = _("Inscriptions au BTS — administration du rectorat")
 admin.site.site_title = _("Administration des inscriptions BTS")
 admin.site.index_title = _("Gestion des sessions, des candidats et des pièces")
+
+
+class PortalTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """django-otp's, except that a device that does not exist is a 404 (its own views read it with .get(): a 500)."""
+
+    def config_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().qrcode_view(request, pk)
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, PortalTOTPDeviceAdmin)
 
 
 @admin.register(WorkerHeartbeat)

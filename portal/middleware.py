@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 
 class ReceivedAtMiddleware:
@@ -37,3 +38,26 @@ class StaffIdleTimeoutMiddleware:
             else:
                 request.session[self.SESSION_KEY] = now.timestamp()
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every answer drawn for a session: a logged-in
+    person's pages, files and « Mes données » ZIP, or a visitor's page that read what their
+    session holds (the address just typed at sign-up…).
+
+    Such an answer must not stay in a shared proxy nor on the disk of a shared computer, where
+    the browser's back button or its cache would show it to the next person. Pages for a visitor
+    without a session (home, footer pages) are left alone. The `{% cache %}` fragments are the
+    server's own and are not touched.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if (user is not None and user.is_authenticated) or (session is not None and not session.is_empty()):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "widget_tweaks",  # used by django-dsfr's radio and checkbox templates
     "django_celery_beat",
     "axes",
+    "django_ratelimit",  # its system checks: the cache it counts in must be shared and atomic
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivateNoStoreMiddleware",  # Cache-Control: private, no-store for every session's pages
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -159,6 +161,13 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # The rectorate's examination office (DEC) mailbox, told of situation changes after a lock.
 DEC_EMAIL = env.str("DEC_EMAIL", default="dec@localhost")
+# The forms that email an address typed in (sign-up, new activation link, forgotten password,
+# change of address) send at most this many emails an hour to one address, whichever form asks:
+# enough for a sign-up and two « renvoyer le lien », too few to flood an inbox.
+EMAILS_PER_ADDRESS_PER_HOUR = env.int("EMAILS_PER_ADDRESS_PER_HOUR", default=3)
+# ... and at most this many from one client address: a class of 35 signing up together from
+# one school's address, with resends, stays under it.
+EMAILS_PER_CLIENT_PER_HOUR = env.int("EMAILS_PER_CLIENT_PER_HOUR", default=60)
 # Data retention (RGPD): identity documents are deleted this many days after the session's
 # results; accounts without a login for INACTIVE_ACCOUNT_DAYS are deleted, after a notice
 # sent INACTIVITY_NOTICE_DAYS before.
@@ -170,11 +179,15 @@ ACCOMMODATION_EMAIL = env.str("ACCOMMODATION_EMAIL", default="dec-amenagement-su
 
 # Staff sign in to admin with a second factor: a TOTP code from an authenticator app (django-otp).
 OTP_TOTP_ISSUER = "Inscriptions BTS"
+# A staff member who may view TOTP devices in admin never sees another one's secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The audit trail (django-simple-history) is read-only in admin: no "revert to this version".
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# Failed logins: 5 failures lock that email-and-address pair for 15 minutes (django-axes).
+# Failed logins: 5 failures lock that email-and-address pair for 15 minutes (django-axes);
+# beside it, a limit per client address across every account (LOGIN_FAILURES_PER_CLIENT_PER_HOUR, below).
 AUTHENTICATION_BACKENDS = [
+    "candidates.login_limits.LoginFailuresPerClientBackend",  # first: a client over its limit has no password checked
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -186,10 +199,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the 15 minutes do not r
 AXES_LOCKOUT_CALLABLE = "candidates.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the email
 AXES_USERNAME_CALLABLE = "candidates.views.login_attempt_email"  # any case counts as one account
-# Number of trusted proxies in front of the portal (their X-Forwarded-For is believed).
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"  # the portal's one client address
 
 # French by default; every user-facing string goes through gettext, written in French.
 LANGUAGE_CODE = "fr"
@@ -215,6 +225,9 @@ PRIVATE_FILES_X_ACCEL_PREFIX = env.str("PRIVATE_FILES_X_ACCEL_PREFIX", default="
 # the admin says so on every page.
 CLAMD_URL = env.str("CLAMD_URL", default="")
 CLAMD_TIMEOUT_SECONDS = env.int("CLAMD_TIMEOUT_SECONDS", default=120)
+# /sante/ tells anyone only whether the portal is up; a monitoring tool sending
+# "Authorization: Bearer <this>" also gets the details (worker, antivirus). Empty: staff only.
+HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
 # Uploads on S3-compatible object storage (django-storages) when a bucket is configured.
 S3_BUCKET = env.str("S3_BUCKET", default="")
 STORAGES = {
@@ -285,6 +298,23 @@ else:
         },
         "local": LOCAL_CACHE,
     }
+
+# Rate limits (django-ratelimit), counted in the shared default cache.
+# The client's address, for them and for django-axes, is portal.client_address: the entry that
+# the outermost of TRUSTED_PROXY_COUNT reverse proxies appended to X-Forwarded-For (0: the peer).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "portal.client_address.client_address"  # key "ip"; IPv6 counts by /64
+RATELIMIT_USE_CACHE = "default"
+if DEBUG and not REDIS_URL:
+    # The file cache of a developer's machine increments by read-then-write (django_ratelimit.E003,
+    # and W001, "not officially supported"): a lost count there is harmless. Production keeps the
+    # error: its counts must be shared and atomic, so it needs REDIS_URL.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Failed logins from one client address across every account, per hour (candidates/login_limits.py),
+# beside django-axes' 5 per email and address. A class of 35 behind one school's NAT, each
+# mistyping up to 4 times (the 5th locks that account anyway), makes 140: 150 lets them all
+# through, and stops one address from trying a few passwords on every account (170 in 28 s).
+LOGIN_FAILURES_PER_CLIENT_PER_HOUR = env.int("LOGIN_FAILURES_PER_CLIENT_PER_HOUR", default=150)
 
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True  # tasks record their outcome in the database

@@ -1,31 +1,62 @@
+import hmac
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
 from portal.models import WorkerHeartbeat
 
+# clamd is asked at most once a minute, whoever calls /sante/ and however often.
+CLAMD_PING_SECONDS = 60
+
 
 @never_cache
 def health(request):
-    """For load balancers and operators: 200 when the database answers, with the workers' state."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database_ok = True
-    except Exception:
-        database_ok = False
-    payload = {
-        "database": database_ok,
-        "worker_alive": database_ok and WorkerHeartbeat.any_alive(),
-        "antivirus": antivirus_state(),
-    }
+    """For the orchestrator and the load balancer: 200 when the database answers, else 503.
+
+    Anyone gets only that, and `{"status": …}`. Staff logged in to admin (second factor
+    included) and a monitoring tool sending `Authorization: Bearer <HEALTH_CHECK_TOKEN>` also get
+    the details: database, whether a worker beat in the last three minutes, the antivirus.
+    """
+    database_ok = database_answers()
+    payload = {"status": "ok" if database_ok else "indisponible"}
+    if may_see_health_details(request, database_ok=database_ok):
+        payload.update(database=database_ok, worker_alive=database_ok and WorkerHeartbeat.any_alive(),
+                       antivirus=antivirus_state())
     return JsonResponse(payload, status=200 if database_ok else 503)
 
 
+def database_answers():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def may_see_health_details(request, *, database_ok):
+    token = settings.HEALTH_CHECK_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and given and hmac.compare_digest(given.encode(), token.encode()):
+        return True
+    if not database_ok:  # the session and the user are read from the database
+        return False
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff and user.is_verified())
+
+
 def antivirus_state():
-    """"off" (no CLAMD_URL), "ok" (clamd answers) or "unreachable": uploads then wait, pending."""
+    """"off" (no CLAMD_URL), "ok" (clamd answered PONG) or "unreachable": uploads then wait, pending.
+
+    The answer is kept a minute in the shared cache, so a health check polled every few seconds
+    by several callers costs clamd one PING a minute.
+    """
     from documents.antivirus import clamd_ping, scanning_enabled
 
     if not scanning_enabled():
         return "off"
-    return "ok" if clamd_ping() else "unreachable"
+    return cache.get_or_set(f"health:clamd:{settings.CLAMD_URL}", lambda: "ok" if clamd_ping() else "unreachable",
+                            CLAMD_PING_SECONDS)

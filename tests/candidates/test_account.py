@@ -124,11 +124,20 @@ class TestEmailChange:
         assert "Mot de passe incorrect." in response.content.decode()
         assert mail.outbox == []
 
-    def test_an_address_of_another_account_is_refused(self, client, candidate, other_candidate, run_on_commit):
+    def test_the_form_never_says_an_address_is_another_accounts_whose_owner_is_told(
+            self, client, candidate, other_candidate, run_on_commit):
         client.force_login(candidate)
-        response = self.ask(client, run_on_commit, new_email="ALEX.durand@exemple.fr")
-        assert "déjà celle d&#x27;un autre compte" in response.content.decode()
-        assert mail.outbox == []
+        taken = self.ask(client, run_on_commit, new_email="ALEX.durand@exemple.fr")
+        [to_owner] = mail.outbox
+        free = self.ask(client, run_on_commit, new_email="libre@exemple.fr")
+
+        assert (taken.status_code, taken["Location"]) == (free.status_code, free["Location"]) == (302, reverse("candidates:account"))
+        assert to_owner.to == ["alex.durand@exemple.fr"]
+        assert "rien n'a changé et aucun lien n'a été envoyé" in to_owner.body
+        assert "/adresse-electronique/confirmer/" not in to_owner.body
+        assert candidate.messages.filter(to_email__iexact="alex.durand@exemple.fr").count() == 0
+        candidate.refresh_from_db()
+        assert candidate.email == "camille.martin@exemple.fr"
 
 
 def test_a_new_account_can_log_in_years_later(client):

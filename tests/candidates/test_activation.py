@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from candidates.models import User
-from candidates.services import activation_link
+from candidates.tokens import activation_link
 from tests.candidates.helpers import link_in_last_email, path_of
 from tests.factories import UserFactory, paris
 
@@ -102,17 +102,21 @@ def test_asking_for_the_link_again_sends_it_but_does_not_extend_the_48_hours(cli
     assert not new_account.is_active
 
 
-def test_asking_for_a_link_for_an_unknown_address_says_the_same_and_sends_nothing(client, run_on_commit):
+def test_asking_for_a_link_for_an_unknown_address_says_the_same_and_sends_no_link(client, run_on_commit):
     with run_on_commit():
         response = client.post(reverse("candidates:resend_activation"), {"email": "inconnu@exemple.fr"}, follow=True)
     assert "Si un compte en attente d'activation existe" in html.unescape(response.content.decode())
-    assert mail.outbox == []
+    [sent] = mail.outbox
+    assert "Aucun compte n'attend d'activation à cette adresse" in sent.body
+    assert "/activer/" not in sent.body
 
 
 def test_an_activated_account_gets_no_new_activation_link(client, candidate, run_on_commit):
     with run_on_commit():
         client.post(reverse("candidates:resend_activation"), {"email": candidate.email})
-    assert mail.outbox == []
+    [sent] = mail.outbox
+    assert "Votre compte est déjà activé" in sent.body
+    assert "/activer/" not in sent.body
 
 
 def test_sign_up_then_the_emailed_link_logs_in(client, run_on_commit):

@@ -42,17 +42,20 @@ def test_the_reset_link_expires_after_one_hour(client, candidate, run_on_commit)
     assert not candidate.check_password(NEW)
 
 
-def test_an_unknown_address_gets_the_same_page_and_no_email(client, run_on_commit):
+def test_an_unknown_address_gets_the_same_page_and_an_email_with_no_link(client, run_on_commit):
     response = ask_reset(client, run_on_commit, "inconnu@exemple.fr")
     assert response.status_code == 302
     assert response["Location"] == reverse("candidates:password_reset_done")
-    assert mail.outbox == []
+    [sent] = mail.outbox
+    assert sent.to == ["inconnu@exemple.fr"]
+    assert "Aucun compte activé n'y est rattaché" in sent.body
+    assert "/mot-de-passe/nouveau/" not in sent.body
 
 
 def test_a_not_yet_activated_account_gets_no_reset_link(client, run_on_commit):
     UserFactory(email="nouveau@exemple.fr", is_active=False, activated_at=None)
     ask_reset(client, run_on_commit, "nouveau@exemple.fr")
-    assert mail.outbox == []
+    assert "/mot-de-passe/nouveau/" not in mail.outbox[-1].body
 
 
 def test_a_candidate_changes_the_password(client):

@@ -239,10 +239,10 @@ class TestScanningOff:
     def test_no_warning_once_scanning_is_on(self, scanning, staff_client):
         assert "Antivirus désactivé" not in html.unescape(staff_client.get(reverse("admin:index")).content.decode())
 
-    def test_the_health_page_says_whether_clamd_answers(self, client, settings):
-        assert client.get("/sante/").json()["antivirus"] == "off"
+    def test_the_health_page_says_whether_clamd_answers(self, staff_client, settings):
+        assert staff_client.get("/sante/").json()["antivirus"] == "off"
         settings.CLAMD_URL = "tcp://127.0.0.1:1"  # nothing listens there
-        assert client.get("/sante/").json()["antivirus"] == "unreachable"
+        assert staff_client.get("/sante/").json()["antivirus"] == "unreachable"
 
 
 class TestClamdAddress:

@@ -76,17 +76,16 @@ class TestConvocations:
         assert client.get(reverse("exams:convocation", args=[convocation.pk])).status_code == 404
         assert client.get(reverse("exams:convocation_ics", args=[convocation.pk])).status_code == 404
 
-    def test_ten_days_before_staff_get_the_unopened_list_once(self, locked, bat, settings):
+    def test_ten_days_before_staff_get_the_unopened_list_once(self, locked, bat, settings, run_on_commit):
         settings.DEC_EMAIL = "dec@ac-normandie.fr"
-        from django.core.cache import cache
-
-        cache.clear()
         schedule(locked.session, bat, paris(2024, 5, 15, 8))
         Convocation.objects.create(registration=locked, published_at=paris(2024, 4, 1))
-        assert after_registration.unopened_convocations_report(at=paris(2024, 5, 4, 8)) == 0  # 11 days before
-        assert after_registration.unopened_convocations_report(at=paris(2024, 5, 5, 9)) == 1
-        assert after_registration.unopened_convocations_report(at=paris(2024, 5, 6, 9)) == 0
-        assert locked.number in mail.outbox[-1].body
+        with run_on_commit():
+            assert after_registration.unopened_convocations_report(at=paris(2024, 5, 4, 8)) == 0  # 11 days before
+            assert after_registration.unopened_convocations_report(at=paris(2024, 5, 5, 9)) == 1
+            assert after_registration.unopened_convocations_report(at=paris(2024, 5, 6, 9)) == 0
+        assert len(mail.outbox) == 1 and mail.outbox[0].to == ["dec@ac-normandie.fr"]
+        assert locked.number in mail.outbox[0].body
 
 
 class TestMarksImport:

@@ -64,7 +64,7 @@ def candidate_urls():
             if isinstance(pattern, URLResolver):
                 if pattern.namespace in ("candidates", "exams", "documents"):
                     yield from walk(pattern.url_patterns, f"{pattern.namespace}:")
-            elif isinstance(pattern, URLPattern) and prefix and "<int:" in str(pattern.pattern):
+            elif isinstance(pattern, URLPattern) and prefix and "<id:" in str(pattern.pattern):
                 yield f"{prefix}{pattern.name}", re.findall(r"<(?:\w+:)?(\w+)>", str(pattern.pattern))
     return list(walk(get_resolver().url_patterns))
 

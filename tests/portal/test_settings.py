@@ -13,6 +13,7 @@ PRODUCTION = {
     "SECRET_KEY": "k" * 10 + "production-secret-key-made-of-many-distinct-chars-0123456789",
     "ALLOWED_HOSTS": "inscriptions.example.fr",
     "CLAMD_URL": "tcp://clamav:3310",
+    "REDIS_URL": "redis://redis:6379/0",  # the checks do not connect
 }
 
 
@@ -63,6 +64,16 @@ def test_production_without_an_antivirus_fails_the_deployment_checks():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, "CLAMD_URL": ""})
     assert result.returncode == 1
     assert "documents.W001" in result.stderr and "CLAMD_URL" in result.stderr
+
+
+def test_production_without_a_shared_cache_fails_the_checks_as_rate_limits_count_there():
+    """The file cache increments by read-then-write: fine on a developer's machine, where the
+    check is silenced, not for the login and email limits of production."""
+    without_redis = {key: value for key, value in PRODUCTION.items() if key != "REDIS_URL"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **without_redis)
+    assert result.returncode == 1
+    assert "django_ratelimit.E003" in result.stderr
+    assert manage("check", DEBUG="true").returncode == 0
 
 
 def test_a_machine_without_harfbuzz_subset_is_warned_of_slow_pdfs(monkeypatch):

@@ -1,0 +1,131 @@
+"""Hostile uploads through gunicorn: how much one web worker grows, and how much CPU it spends,
+on each of a set of files made to exhaust it (issue 13, item 4).
+
+Each file is sent alone to the real upload URL of a new worker that has served one ordinary
+upload; before the request the worker's peak resident memory is reset (`/proc/<pid>/clear_refs`),
+so its VmHWM afterwards is that request's peak; CPU is the worker's user + system time for it.
+"""
+
+import io
+import os
+import subprocess
+import sys
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.bench_upload import _status, _worker_pid
+from bench.common import Row, free_port, logged_in_session_key, open_session, pdf_of_size, wait_for_port
+
+PROJECT = Path(__file__).resolve().parent.parent
+MEMORY_TARGET_MB = 150
+CPU_TARGET_SECONDS = 2
+
+
+def hostile_files():
+    """(label, piece kind, files, combine, expected status): each made small, and to cost much."""
+    from tests.documents import files
+
+    big_png, big_jpeg = files.huge_png(12000, 12000), files.jpeg_claiming(12000, 12000)
+    png_at_limit, phone_photo = files.huge_png(4800, 5000), files.photo_jpeg(8160, 6120)
+    return [
+        ("PNG 12000×12000 (440 Ko)", "identity", [("photo.png", big_png)], False, 400),
+        ("JPEG 12000×12000", "identity", [("photo.jpg", big_jpeg)], False, 400),
+        ("« Assembler » 2 PNG 12000×12000", "identity", [("recto.png", big_png), ("verso.png", big_png)], True, 400),
+        ("PNG 24 Mpx (la limite)", "identity", [("scan.png", png_at_limit)], False, 200),
+        ("« Assembler » 2 PNG 24 Mpx", "identity", [("recto.png", png_at_limit), ("verso.png", png_at_limit)], True, 200),
+        ("JPEG 50 Mpx (photo de téléphone)", "identity", [("photo.jpg", phone_photo)], False, 200),
+        ("« Assembler » 2 JPEG 50 Mpx", "identity", [("recto.jpg", phone_photo), ("verso.jpg", phone_photo)], True, 200),
+        ("JPEG progressif 12 Mpx 4:4:4", "identity", [("photo.jpg", files.photo_jpeg(4000, 3000, progressive=True, subsampling=0))], False, 200),
+        ("PDF à flux partagé (confirmation)", "confirmation", [("confirmation.pdf", files.shared_stream_pdf())], False, 200),
+        ("PDF imbriqué (arbre de 1000 niveaux)", "identity", [("dossier.pdf", files.nested_pdf())], False, 400),
+        ("PDF de 5000 pages", "identity", [("dossier.pdf", files.many_pages_pdf(5000))], False, 400),
+        ("PDF de 5000 pages, /Count 1", "identity", [("dossier.pdf", files.many_pages_pdf(5000, declared=1))], False, 400),
+        ("PDF de 150 000 objets chaînés", "identity", [("dossier.pdf", files.chained_pdf(150_000))], False, 400),
+        ("CERFA à remplir avec JavaScript", "identity", [("cerfa.pdf", files.fillable_cerfa_with_javascript())], False, 200),
+        ("PDF de 10 Mo avec JavaScript", "identity", [("scan.pdf", _large_pdf_with_javascript())], False, 200),
+    ]
+
+
+def _large_pdf_with_javascript():
+    """A 10 MB scan-like PDF that runs a script when opened: its copy must be written whole."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_of_size(10 * 1024 * 1024 - 4096))))
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('ouverture');")})
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def run():
+    from django.conf import settings
+    from django.middleware.csrf import _get_new_csrf_string
+
+    from candidates.models import User
+    from exams.models import Registration, Specialty
+
+    session = open_session(year=2198, name="Bench pire cas")
+    user = User.objects.create_user("bench-worst@exemple.fr", "x" * 16, is_active=True)
+    registration = Registration.objects.create(candidate=user, session=session, number="2198-000001", category="employee",
+                                               pathway="scolaire", diploma="bac_pro", specialty=Specialty.objects.get(code="CG"),
+                                               language="anglais", handicap=False)
+    cookies = f"{settings.SESSION_COOKIE_NAME}={logged_in_session_key(user)}; {settings.CSRF_COOKIE_NAME}={(csrf := _get_new_csrf_string())}"
+    path = f"/mes-documents/{registration.pk}/justificatifs/%s/deposer/"
+    rows = []
+    for label, kind, files, combine, expected in hostile_files():
+        with _gunicorn() as (port, worker):
+            _post(port, path % "identity", cookies, csrf, [("scan.pdf", pdf_of_size(200_000))], False)  # warm-up
+            Path(f"/proc/{worker}/clear_refs").write_text("5")  # VmHWM back to the current size
+            before, cpu = _status(worker, "VmRSS"), _cpu_seconds(worker)
+            status = _post(port, path % kind, cookies, csrf, files, combine)
+            growth, cpu = (_status(worker, "VmHWM") - before) / 1024, _cpu_seconds(worker) - cpu
+        answer = {200: "accepté", 400: "refusé"}.get(status, f"HTTP {status}")
+        rows.append(Row(f"upload_worst_case : {label}", f"{growth:.0f} Mo, {cpu:.2f} s CPU, {answer}",
+                        f"< {MEMORY_TARGET_MB} Mo, < {CPU_TARGET_SECONDS} s", "",
+                        growth < MEMORY_TARGET_MB and cpu < CPU_TARGET_SECONDS and status == expected))
+    return rows
+
+
+@contextmanager
+def _gunicorn():
+    """A new gunicorn with one worker for each file: memory freed after an earlier file stays in
+    the worker's heap, and would hide the next file's growth."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-b", f"127.0.0.1:{port}",
+                               "-w", "1", "--timeout", "120"], cwd=PROJECT, env=os.environ.copy(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield port, _worker_pid(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _post(port, path, cookies, csrf, files, combine):
+    import http.client
+
+    boundary = uuid.uuid4().hex
+    body = bytearray()
+    for name, content in files:
+        body += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
+                 "Content-Type: application/octet-stream\r\n\r\n").encode() + content + b"\r\n"
+    if combine:
+        body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"combine\"\r\n\r\non\r\n".encode()
+    body += f"--{boundary}--\r\n".encode()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("POST", path, body=bytes(body), headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}", "Cookie": cookies, "X-CSRFToken": csrf,
+        "X-Requested-With": "XMLHttpRequest", "Host": "127.0.0.1"})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def _cpu_seconds(pid):
+    """User + system CPU time of a process so far (fields 14 and 15 of /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -1,0 +1,100 @@
+"""Every email the portal sends goes through here: rendered, recorded, then delivered after commit.
+
+An email is a folder of three templates under templates/emails/<name>/: subject.txt,
+body.txt and body.html. The recorded Message is what "Mes messages" shows; its `event_key`
+makes a second call for the same event return the first message instead of sending again.
+
+An email whose link logs in or changes an account (activation, new password, change of
+address) is recorded without its link: the templates draw, in its place, a sentence saying the
+link was sent by email and until when it is valid. The link is made from the account's current
+state when the email leaves (`message_for_delivery`) and exists nowhere else, so no one who
+can read messages (staff in admin, whoever holds a session, the « Mes données » ZIP) can use it.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from candidates.models import LinkPurpose, Message
+from candidates.tokens import activation_link, email_change_link, password_reset_link
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(template, context):
+    return Rendered(
+        subject=render_to_string(f"emails/{template}/subject.txt", context).strip(),
+        text=render_to_string(f"emails/{template}/body.txt", context),
+        html=render_to_string(f"emails/{template}/body.html", context),
+    )
+
+
+def email_send(*, user, template, context, event_key, to_email=None):
+    """Record the email for `user` (None: an address without an account) and queue its delivery
+    once the transaction commits."""
+    if to_email is None:
+        to_email = user.email
+    rendered = render_email(template, {**context, "user": user})
+    return _record(Message(recipient=user, to_email=to_email, event_key=event_key, subject=rendered.subject,
+                           body_text=rendered.text, body_html=rendered.html))
+
+
+def email_send_account_link(*, user, purpose, valid_until, event_key, to_email=None, data=None, at=None):
+    """Record an email whose link logs in or changes `user`'s account, without the link."""
+    message = Message(recipient=user, to_email=to_email or user.email, event_key=event_key, link_purpose=purpose,
+                      link_valid_until=valid_until, link_data=data or {}, created_at=at or timezone.now())
+    rendered = render_email(LINK_TEMPLATES[purpose], _link_context(message, link=None))
+    message.subject, message.body_text, message.body_html = rendered.subject, rendered.text, rendered.html
+    return _record(message)
+
+
+def message_for_delivery(message):
+    """What leaves by email: the recorded message, or for an account link, the same email drawn
+    again with the link made now."""
+    if not message.link_purpose:
+        return Rendered(subject=message.subject, text=message.body_text, html=message.body_html)
+    return render_email(LINK_TEMPLATES[message.link_purpose], _link_context(message, link=_make_link(message)))
+
+
+LINK_TEMPLATES = {
+    LinkPurpose.ACTIVATION: "activation",
+    LinkPurpose.PASSWORD_RESET: "password_reset",
+    LinkPurpose.EMAIL_CHANGE: "email_change",
+}
+
+
+def _make_link(message):
+    user = message.recipient
+    if message.link_purpose == LinkPurpose.ACTIVATION:
+        return activation_link(user)
+    if message.link_purpose == LinkPurpose.PASSWORD_RESET:
+        return password_reset_link(user, asked_at=message.created_at)
+    return email_change_link(user, from_email=message.link_data.get("from", user.email), to_email=message.to_email,
+                             until=message.link_valid_until)
+
+
+def _link_context(message, *, link):
+    """The context of an account-link email; `link` None draws the sentence that replaces it."""
+    return {"user": message.recipient, "link": link, "link_valid_until": message.link_valid_until,
+            "link_sent_to": message.to_email, "deadline": message.link_valid_until, "new_email": message.to_email}
+
+
+def _record(message):
+    fields = {f.attname: getattr(message, f.attname) for f in Message._meta.concrete_fields if f.name not in ("id", "event_key")}
+    recorded, created = Message.objects.get_or_create(event_key=message.event_key, defaults=fields)
+    if created:
+        transaction.on_commit(lambda: _deliver_later(recorded.pk))
+    return recorded
+
+
+def _deliver_later(message_id):
+    from candidates.tasks import deliver_message
+
+    deliver_message.delay(message_id)

@@ -1,0 +1,49 @@
+"""The admin's one-page login (password and 6-digit code) and django-otp's device pages."""
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import log_in_with_second_factor
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "un mot de passe solide"  # the factories' password
+
+
+def code(device, *, wrong=False):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    value = (totp.token() + (500_000 if wrong else 0)) % 10**device.digits
+    return f"{value:0{device.digits}d}"
+
+
+@pytest.fixture
+def device(staff):
+    return TOTPDevice.objects.create(user=staff, name="téléphone", confirmed=True)
+
+
+def log_in(client, staff, otp_token):
+    return client.post(reverse("admin:login"), {"username": staff.email, "password": PASSWORD, "otp_token": otp_token})
+
+
+def test_after_a_wrong_code_the_admin_login_does_not_send_the_password_back(client, staff, device):
+    response = log_in(client, staff, code(device, wrong=True))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'name="otp_token"' in page  # the same page, with its error
+    assert PASSWORD not in page
+    password_input = page.split('name="password"')[0].rsplit("<input", 1)[1] + page.split('name="password"')[1].split(">")[0]
+    assert "value=" not in password_input
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_right_code_logs_staff_in(client, staff, device):
+    response = log_in(client, staff, code(device))
+    assert response.status_code == 302 and int(client.session["_auth_user_id"]) == staff.pk
+
+
+@pytest.mark.parametrize("view", ["config", "qrcode"])
+def test_a_device_page_for_a_device_that_does_not_exist_is_a_404(client, staff, view):
+    log_in_with_second_factor(client, staff)
+    for pk in (999_999, 2**63):
+        assert client.get(f"/admin/otp_totp/totpdevice/{pk}/{view}/").status_code == 404
