@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from candidates.addresses import canonical_email
+from candidates.login_limits import current_password_confirmed
 from candidates.models import User, french_phone, validate_person_name
 
 MINIMUM_AGE = 15
@@ -24,6 +26,14 @@ class DateInput(forms.DateInput):
 
     def __init__(self):
         super().__init__(format="%Y-%m-%d")
+
+
+class EmailAddressField(forms.EmailField):
+    """An address as its email will be delivered (candidates/addresses.py): one spelling per mailbox."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        return canonical_email(value) if value else value
 
 
 class LoginForm(DsfrBaseForm, auth_forms.AuthenticationForm):
@@ -43,7 +53,7 @@ class LoginForm(DsfrBaseForm, auth_forms.AuthenticationForm):
 
 
 class SignupForm(DsfrBaseForm):
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=_("Adresse électronique"),
         help_text=_("Une adresse valide et personnelle : tous les messages du rectorat y seront envoyés."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -108,7 +118,7 @@ def validate_birth_date(value):
 
 
 class EmailForm(DsfrBaseForm):
-    email = forms.EmailField(label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = EmailAddressField(label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
     def __init__(self, *args, submit_label=_("Recevoir le lien"), **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,17 +163,17 @@ class SituationForm(DsfrBaseForm, forms.ModelForm):
 
 
 class EmailChangeForm(DsfrBaseForm):
-    new_email = forms.EmailField(label=_("Nouvelle adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    new_email = EmailAddressField(label=_("Nouvelle adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(label=_("Mot de passe actuel"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
+    def __init__(self, user, *args, request, **kwargs):
+        self.user, self.request = user, request
         super().__init__(*args, **kwargs)
         with_submit(self, _("Recevoir le lien de confirmation"))
 
     def clean_password(self):
-        if not self.user.check_password(self.cleaned_data["password"]):
+        if not current_password_confirmed(self.request, self.user, self.cleaned_data["password"]):
             raise forms.ValidationError(_("Mot de passe incorrect."))
         return self.cleaned_data["password"]
 
@@ -177,7 +187,7 @@ class EmailChangeForm(DsfrBaseForm):
 
 class PasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
     # Declared here: DsfrBaseForm draws its fields while it is built, so a label set after that is not shown.
-    email = forms.EmailField(label=_("Adresse électronique du compte"), max_length=254,
+    email = EmailAddressField(label=_("Adresse électronique du compte"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
     def __init__(self, *args, **kwargs):
@@ -192,6 +202,14 @@ class SetPasswordForm(DsfrBaseForm, auth_forms.SetPasswordForm):
 
 
 class PasswordChangeForm(DsfrBaseForm, auth_forms.PasswordChangeForm):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
         super().__init__(*args, **kwargs)
         with_submit(self, _("Changer mon mot de passe"))
+
+    def clean_old_password(self):
+        """As at the login, not Django's bare check_password: the 5 tries count and lock there too."""
+        old_password = self.cleaned_data["old_password"]
+        if not current_password_confirmed(self.request, self.user, old_password):
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password

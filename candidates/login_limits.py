@@ -12,11 +12,16 @@ failures are counted on `user_login_failed`, the signal Django's `authenticate()
 django-axes counts on), and `LoginFailuresPerClientBackend`, first of AUTHENTICATION_BACKENDS,
 checks no password for a client over the limit. The candidates' login view asks first, to show
 the French 429 page without hashing anything.
+
+A logged-in candidate retyping the current password (change of address, change of password)
+goes through the same `authenticate()`, in `current_password_confirmed`: whoever holds a
+session on a shared computer gets the login's 5 tries, not unlimited ones.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
@@ -55,3 +60,11 @@ class LoginFailuresPerClientBackend:
         if request is not None and client_login_blocked_until(request):
             raise PermissionDenied  # authenticate() stops at once and reports a failed login
         return None
+
+
+def current_password_confirmed(request, user, password):
+    """Whether `password` is the logged-in user's own, checked as a login would be: each failure
+    counts for django-axes (this email from this address) and for this client address, and a
+    locked pair is refused even the right password (AxesMiddleware then shows the 429 page)."""
+    authenticated = authenticate(request, username=user.email, password=password)
+    return authenticated is not None and authenticated.pk == user.pk

@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,15 +17,24 @@ french_phone = RegexValidator(
 )
 
 
+def is_name_letter(char):
+    """A letter of the Latin alphabet, accented or not: the French civil status writes names in it.
+
+    Only cased Latin letters: other scripts hold letters that look like punctuation (ː ᐟ ꓸ ꞏ),
+    with which a name could spell a web address in an email."""
+    return unicodedata.category(char) in ("Lu", "Ll", "Lt") and unicodedata.name(char, "").startswith("LATIN ")
+
+
 def validate_person_name(value):
-    """A name is letters of any alphabet, with spaces, hyphens and apostrophes between them.
+    """A name is Latin letters, with spaces, hyphens and apostrophes between them.
 
     Names go into emails sent to any address, so nothing else gets in: no digit, dot, colon
     or slash, hence no link and no address.
     """
-    if value and not (value[0].isalpha() and all(char.isalpha() or char in " -'’" for char in value)):
+    if value and not (is_name_letter(value[0]) and all(is_name_letter(char) or char in " -'’" for char in value)):
         raise ValidationError(
-            _("Seules les lettres, les espaces, les traits d'union et les apostrophes sont acceptés."),
+            _("Seules les lettres (alphabet latin, accents compris), les espaces, les traits d'union et les "
+              "apostrophes sont acceptés, comme à l'état civil."),
             code="person_name",
         )
 
@@ -57,6 +67,16 @@ class UserQuerySet(models.QuerySet):
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email):
+        """One spelling per mailbox (candidates/addresses.py), where the address allows it."""
+        from candidates.addresses import canonical_email
+
+        try:
+            return canonical_email(email)
+        except ValidationError:
+            return super().normalize_email(email)
 
     def get_by_natural_key(self, email):
         # The login is the email, whatever its case.
@@ -207,6 +227,9 @@ class MessageStatus(models.TextChoices):
     SENDING = "sending", _("envoi en cours")
     SENT = "sent", _("envoyé")
     FAILED = "failed", _("échec de l'envoi")
+    # A change of address to one that is another account's: recorded like any request, so the
+    # requester's « Mes messages » looks the same, but never sent (the owner is told instead).
+    WITHHELD = "withheld", _("non envoyé : adresse d'un autre compte")
 
 
 class MessageQuerySet(models.QuerySet):

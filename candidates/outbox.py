@@ -17,7 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from candidates.models import LinkPurpose, Message
+from candidates.models import LinkPurpose, Message, MessageStatus
 from candidates.tokens import activation_link, email_change_link, password_reset_link
 
 
@@ -46,12 +46,17 @@ def email_send(*, user, template, context, event_key, to_email=None):
                            body_text=rendered.text, body_html=rendered.html))
 
 
-def email_send_account_link(*, user, purpose, valid_until, event_key, to_email=None, data=None, at=None):
-    """Record an email whose link logs in or changes `user`'s account, without the link."""
+def email_send_account_link(*, user, purpose, valid_until, event_key, to_email=None, data=None, at=None, withheld=False):
+    """Record an email whose link logs in or changes `user`'s account, without the link.
+
+    `withheld`: recorded exactly the same, but never sent (MessageStatus.WITHHELD).
+    """
     message = Message(recipient=user, to_email=to_email or user.email, event_key=event_key, link_purpose=purpose,
                       link_valid_until=valid_until, link_data=data or {}, created_at=at or timezone.now())
     rendered = render_email(LINK_TEMPLATES[purpose], _link_context(message, link=None))
     message.subject, message.body_text, message.body_html = rendered.subject, rendered.text, rendered.html
+    if withheld:
+        message.status = MessageStatus.WITHHELD
     return _record(message)
 
 
@@ -89,7 +94,7 @@ def _link_context(message, *, link):
 def _record(message):
     fields = {f.attname: getattr(message, f.attname) for f in Message._meta.concrete_fields if f.name not in ("id", "event_key")}
     recorded, created = Message.objects.get_or_create(event_key=message.event_key, defaults=fields)
-    if created:
+    if created and recorded.status == MessageStatus.PENDING:
         transaction.on_commit(lambda: _deliver_later(recorded.pk))
     return recorded
 

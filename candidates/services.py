@@ -161,15 +161,16 @@ def account_request_email_change(*, user, new_email):
     nothing changed: the page says the same either way, so it tells nobody who is registered.
     """
     owner = User.objects.with_email(new_email).exclude(pk=user.pk).first()
-    if owner is not None:
-        email_send(user=owner, template="email_change_taken", context={},
-                   event_key=f"email-change-taken:{owner.pk}:{uuid.uuid4()}")
-        return
+    # The requester's « Mes messages » gains the same entry either way; for a taken address it
+    # is never sent (withheld), and the owner gets their own email.
     email_send_account_link(
-        user=user, purpose=LinkPurpose.EMAIL_CHANGE, to_email=new_email,
+        user=user, purpose=LinkPurpose.EMAIL_CHANGE, to_email=new_email, withheld=owner is not None,
         valid_until=timezone.now() + timedelta(seconds=EMAIL_CHANGE_MAX_AGE), data={"from": user.email},
         event_key=f"email-change:{user.pk}:{uuid.uuid4()}",
     )
+    if owner is not None:
+        email_send(user=owner, template="email_change_taken", context={},
+                   event_key=f"email-change-taken:{owner.pk}:{uuid.uuid4()}")
 
 
 def account_confirm_email_change(*, user, payload):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from candidates.models import Message, MessageStatus
 from candidates.services import purge_unactivated_accounts
+from portal.gunicorn_logging import mask_account_links
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def deliver_message(self, message_id):
     except Exception as error:
         final = message.attempts >= Message.MAX_ATTEMPTS
         Message.objects.filter(pk=message.pk).update(
-            status=MessageStatus.FAILED if final else MessageStatus.PENDING, last_error=repr(error)[:2000]
+            status=MessageStatus.FAILED if final else MessageStatus.PENDING, last_error=mask_account_links(repr(error))[:2000]
         )
         logger.warning("email %s not sent (attempt %s): %r", message.pk, message.attempts, error)
         if not final:

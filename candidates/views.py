@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -49,7 +50,9 @@ def locked_out(request, original_response=None, credentials=None):
     from django.conf import settings
 
     until = login_limits.client_login_blocked_until(request)
-    context = {"title": _("Connexion temporairement bloquée"), "until": until, "whole_network": bool(until)}
+    # A logged-in candidate gets here from a form asking for the current password: nothing logs in there.
+    title = _("Mot de passe temporairement bloqué") if request.user.is_authenticated else _("Connexion temporairement bloquée")
+    context = {"title": title, "until": until, "whole_network": bool(until)}
     if not until:
         pair = {"username": login_attempt_email(request, credentials), "ip_address": client_address(request)}
         last = AccessAttempt.objects.filter(**pair).order_by("-attempt_time").first()
@@ -69,6 +72,8 @@ def signup(request):
                 email=data["email"], password=data["password1"], last_name=data["last_name"],
                 first_name=data["first_name"], birth_date=data["birth_date"],
             )
+        else:
+            make_password(data["password1"])  # the work of a sign-up: the time taken tells nothing
         # The same page whether the address was new, known or over its limit: it tells nobody who is registered.
         deadline = user.activation_deadline if user else timezone.now() + activation_delay()
         request.session["signup"] = {"email": data["email"], "deadline": deadline.isoformat()}
@@ -83,7 +88,7 @@ def signup_done(request):
     context = {
         "email": signup_data["email"],
         "deadline": parse_datetime(signup_data["deadline"]),
-        "limit": settings.EMAILS_PER_ADDRESS_PER_HOUR,
+        "limit": settings.EMAILS_PER_ADDRESS_AND_CLIENT_PER_HOUR,
         "title": _("Activez votre compte"),
     }
     return render(request, "candidates/signup_done.html", context)
@@ -92,6 +97,9 @@ def signup_done(request):
 def activate(request, uidb64, token):
     """Follow the activation link. The token leaves the URL first, so no Referer carries it.
 
+    It confirms the address and logs nobody in: whoever signed the address up chose the password,
+    maybe not its owner. The login page then says to log in with that password, or to choose a new
+    one with « Mot de passe oublié ? », which ends every session opened with the first one.
     While another account is logged in, the link neither activates nor switches accounts: a page
     says whose link it is, and its button logs that account out first, then activates.
     """
@@ -115,9 +123,11 @@ def activate(request, uidb64, token):
         return redirect("candidates:activate", uidb64=uidb64, token=LINK_IN_SESSION)
     user.activate()
     del request.session[ACTIVATION_SESSION_KEY]
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, _("Votre compte est activé. Bienvenue dans votre espace candidat."))
-    return redirect("candidates:account")
+    messages.success(request, _(
+        "Votre compte est activé. Connectez-vous avec le mot de passe choisi à la création du compte ; "
+        "si ce n'est pas vous qui l'avez choisi, utilisez « Mot de passe oublié ? »."
+    ))
+    return redirect("candidates:login")
 
 
 def _user_from_uid(uidb64):
@@ -142,7 +152,7 @@ def resend_activation(request):
             "Si un compte en attente d'activation existe pour cette adresse, le lien vient d'y être "
             "envoyé à nouveau. Il reste valable jusqu'à la même échéance : 48 heures après la création du compte. "
             "Une même adresse reçoit au plus %(limit)s courriels par heure du portail : si rien n'arrive, réessayez dans une heure."
-        ) % {"limit": settings.EMAILS_PER_ADDRESS_PER_HOUR})
+        ) % {"limit": settings.EMAILS_PER_ADDRESS_AND_CLIENT_PER_HOUR})
         return redirect("candidates:resend_activation")
     return render(request, "candidates/resend_activation.html", {"form": form, "title": _("Recevoir à nouveau le lien d'activation")})
 
@@ -162,7 +172,9 @@ def account(request):
 
 @login_required
 def email_change(request):
-    form = forms.EmailChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and login_limits.client_login_blocked_until(request):
+        return locked_out(request)  # the password is checked as at the login, and refused as there
+    form = forms.EmailChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         new_email = form.cleaned_data["new_email"]
         if email_may_be_sent(request, to_email=new_email):
@@ -225,7 +237,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 def password_reset_done(request):
-    context = {"limit": settings.EMAILS_PER_ADDRESS_PER_HOUR, "title": _("Lien envoyé")}
+    context = {"limit": settings.EMAILS_PER_ADDRESS_AND_CLIENT_PER_HOUR, "title": _("Lien envoyé")}
     return render(request, "candidates/password_reset_done.html", context)
 
 
@@ -240,6 +252,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = forms.PasswordChangeForm
     template_name = "candidates/password_change.html"
     extra_context = {"title": gettext_lazy("Changer mon mot de passe")}
+
+    def post(self, request, *args, **kwargs):
+        if login_limits.client_login_blocked_until(request):
+            return locked_out(request)  # the current password is checked as at the login, and refused as there
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def get_success_url(self):
         messages.success(self.request, _("Votre mot de passe a été changé."))

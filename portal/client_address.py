@@ -11,16 +11,26 @@ answer is REMOTE_ADDR, the peer of the TCP connection: the one address no client
 worst such requests share the bucket of that peer; they never pick their own. The left-most
 entry would be the client's own claim whenever the request bypassed all the proxies.
 
+An IPv6 client is its /64: one subscriber's line or one host's allocation holds 2**64 addresses,
+so a lockout per full address would give one attacker as many tries as they like. The answer is
+the network's first address (2001:db8:1:2::), a valid address for django-axes' field and
+PostgreSQL's inet. The prefix is django-ratelimit's own setting (RATELIMIT_IPV6_MASK, 64 unless
+set), so both count the same network.
+
 Imports no app: every app may use it.
 """
 
 import ipaddress
+import re
 
 from django.conf import settings
 
 # No usable address at all (REMOTE_ADDR empty, as over a Unix socket with no proxy counted):
 # one shared bucket rather than None, which django-axes would share too and django-ratelimit rejects.
 UNKNOWN_ADDRESS = "0.0.0.0"
+
+# What some load balancers write: 203.0.113.7:4711, [2001:db8::7]:4711 (and [2001:db8::7]).
+_WITH_PORT = re.compile(r"\[(?P<v6>[^\]]+)\](?::\d{1,5})?|(?P<v4>[0-9.]+):\d{1,5}")
 
 
 def client_address(request):
@@ -37,13 +47,22 @@ def client_address(request):
 
 
 def _address_or_none(text):
-    """The address in its canonical spelling (one bucket per client), or None when `text` is not one."""
+    """The client in its canonical spelling (one bucket per client), or None when `text` is not one."""
+    text = text.strip()
+    with_port = _WITH_PORT.fullmatch(text)
+    if with_port:
+        text = with_port.group("v6") or with_port.group("v4")
     try:
-        address = ipaddress.ip_address(text.strip())
+        address = ipaddress.ip_address(text)
     except ValueError:
+        return None
+    if with_port and with_port.group("v6") and address.version != 6:  # [203.0.113.7] is no address
         return None
     if getattr(address, "scope_id", None):  # fe80::1%eth0: PostgreSQL's inet refuses it
         return None
     if getattr(address, "ipv4_mapped", None):  # ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1
         address = address.ipv4_mapped
+    if address.version == 6:
+        prefix = getattr(settings, "RATELIMIT_IPV6_MASK", 64)  # django-ratelimit's own default
+        address = ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address
     return str(address)

@@ -162,12 +162,14 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # The rectorate's examination office (DEC) mailbox, told of situation changes after a lock.
 DEC_EMAIL = env.str("DEC_EMAIL", default="dec@localhost")
 # The forms that email an address typed in (sign-up, new activation link, forgotten password,
-# change of address) send at most this many emails an hour to one address, whichever form asks:
-# enough for a sign-up and two « renvoyer le lien », too few to flood an inbox.
-EMAILS_PER_ADDRESS_PER_HOUR = env.int("EMAILS_PER_ADDRESS_PER_HOUR", default=3)
-# ... and at most this many from one client address: a class of 35 signing up together from
-# one school's address, with resends, stays under it.
+# change of address), whichever form asks (candidates/limits.py):
+# - from one client address, at most this many an hour: a class of 35 signing up together from
+#   one school's address, with resends, stays under it;
 EMAILS_PER_CLIENT_PER_HOUR = env.int("EMAILS_PER_CLIENT_PER_HOUR", default=60)
+# - to one mailbox from one client, at most this many: a sign-up and two « renvoyer le lien »;
+EMAILS_PER_ADDRESS_AND_CLIENT_PER_HOUR = env.int("EMAILS_PER_ADDRESS_AND_CLIENT_PER_HOUR", default=3)
+# - to one mailbox from all clients together: too few to flood it, more than one client can use up.
+EMAILS_PER_ADDRESS_PER_HOUR = env.int("EMAILS_PER_ADDRESS_PER_HOUR", default=6)
 # Data retention (RGPD): identity documents are deleted this many days after the session's
 # results; accounts without a login for INACTIVE_ACCOUNT_DAYS are deleted, after a notice
 # sent INACTIVITY_NOTICE_DAYS before.
@@ -401,7 +403,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # "Internal Server Error: /compte/activer/<uid>/<token>/": no log line holds a usable account link.
+    "filters": {"account_links": {"()": "portal.gunicorn_logging.MaskAccountLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["account_links"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
 }

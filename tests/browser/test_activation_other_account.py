@@ -43,9 +43,10 @@ def test_an_activation_link_for_another_account_asks_to_log_out_first(live_serve
     assert not User.objects.get(pk=new.pk).is_active
 
     button.click()
-    expect(page.get_by_text("Votre compte est activé")).to_be_visible()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mon compte")
-    expect(page.locator("header")).to_contain_text("camille.martin@exemple.fr")
+    expect(page.get_by_text("Votre compte est activé. Connectez-vous avec le mot de passe choisi")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")
+    expect(page.locator("header")).not_to_contain_text("alex.durand@exemple.fr")  # logged out, and nobody logged in
+    expect(page.locator("header")).not_to_contain_text("camille.martin@exemple.fr")
     assert User.objects.get(pk=new.pk).is_active
 
 

@@ -1,13 +1,16 @@
 import html
 
 import pytest
+import time_machine
 
 from tests.conftest import log_in_with_second_factor
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from candidates.models import ProfileChange, User
 from tests.candidates.helpers import link_in_last_email, path_of
+from tests.factories import paris
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +138,12 @@ class TestEmailChange:
         assert to_owner.to == ["alex.durand@exemple.fr"]
         assert "rien n'a changé et aucun lien n'a été envoyé" in to_owner.body
         assert "/adresse-electronique/confirmer/" not in to_owner.body
-        assert candidate.messages.filter(to_email__iexact="alex.durand@exemple.fr").count() == 0
+        # The requester's « Mes messages » shows the request either way; to a taken address it is never sent.
+        [withheld] = candidate.messages.filter(to_email__iexact="alex.durand@exemple.fr")
+        [free_request] = candidate.messages.filter(to_email="libre@exemple.fr")
+        assert (withheld.subject, withheld.status) == (free_request.subject, "withheld")
+        assert withheld.body_text.lower().replace("alex.durand", "libre").split("valable")[0] == \
+            free_request.body_text.lower().split("valable")[0]
         candidate.refresh_from_db()
         assert candidate.email == "camille.martin@exemple.fr"
 
@@ -147,3 +155,54 @@ def test_a_new_account_can_log_in_years_later(client):
     response = client.post(reverse("candidates:login"), {"username": "ancien@exemple.fr", "password": "une phrase de passe solide"})
     assert response.status_code == 302
     assert User.objects.get(email="ancien@exemple.fr").last_login is not None
+
+
+# The current password, asked by the change of address, is checked as at the login -----------
+
+def ask_email_change(client, password, ip="203.0.113.7"):
+    return client.post(reverse("candidates:email_change"), {"new_email": "boite.du.voleur@exemple.fr", "password": password},
+                       REMOTE_ADDR=ip)
+
+
+def log_in(client, email, password, ip="203.0.113.7"):
+    return client.post(reverse("candidates:login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_the_fifth_wrong_current_password_locks_the_change_of_address_and_the_login(client, candidate, run_on_commit):
+    with time_machine.travel(paris(2023, 11, 15, 16, 30), tick=False):
+        client.force_login(candidate)
+        for attempt in range(4):
+            assert ask_email_change(client, f"essai-{attempt}").status_code == 200
+        locked = ask_email_change(client, "essai-5")
+        with run_on_commit():
+            right_password_refused = ask_email_change(client, "un mot de passe solide")
+        from_the_login = log_in(Client(), candidate.email.upper(), "un mot de passe solide")
+        from_elsewhere = log_in(Client(), candidate.email, "un mot de passe solide", ip="198.51.100.9")
+    page = html.unescape(locked.content.decode())
+    assert locked.status_code == 429
+    assert "Mot de passe temporairement bloqué" in page
+    assert "Vous restez connecté(e) à votre espace" in page and "Vous pourrez réessayer à partir de 16h45" in page
+    assert right_password_refused.status_code == 429 and mail.outbox == []
+    assert from_the_login.status_code == 429  # the same lock as the login's: this email from this address
+    assert from_elsewhere.status_code == 302
+
+
+def test_failed_logins_and_wrong_current_passwords_add_up_to_the_same_five(client, candidate):
+    for attempt in range(3):
+        log_in(Client(), candidate.email, f"essai-{attempt}")
+    client.force_login(candidate)
+    assert ask_email_change(client, "essai-3").status_code == 200
+    assert ask_email_change(client, "essai-4").status_code == 429
+
+
+def test_wrong_current_passwords_count_against_the_client_address_limit(client, candidate, settings):
+    settings.LOGIN_FAILURES_PER_CLIENT_PER_HOUR = 3
+    client.force_login(candidate)
+    for attempt in range(3):
+        ask_email_change(client, f"essai-{attempt}")
+    response = log_in(Client(), "quelqu.un@exemple.fr", "un mot de passe solide")
+    assert response.status_code == 429
+    refused = ask_email_change(client, "un mot de passe solide")
+    assert refused.status_code == 429
+    assert "ce qui demande un mot de passe (connexion, changement d'adresse électronique ou de mot de passe)" in (
+        html.unescape(refused.content.decode()))

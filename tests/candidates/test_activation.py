@@ -25,14 +25,19 @@ def follow(client, url):
     return response, html.unescape(response.content.decode())
 
 
-def test_the_link_activates_the_account_and_logs_the_person_in(client, new_account):
+def test_activation_does_not_log_in_so_an_account_created_by_someone_else_is_not_handed_over(client, new_account):
+    """Whoever signed the address up chose the password: the link confirms the address, then the
+    login page asks for that password, or « Mot de passe oublié ? » to choose one's own."""
     with time_machine.travel(paris(2023, 10, 19, 10), tick=False):
         response, page = follow(client, activation_link(new_account))
-        assert int(client.session["_auth_user_id"]) == new_account.pk  # sessions expire in real time
+        assert "_auth_user_id" not in client.session  # sessions expire in real time
     new_account.refresh_from_db()
     assert new_account.is_active
     assert new_account.activated_at == paris(2023, 10, 19, 10)
-    assert "Votre compte est activé" in page
+    assert response.redirect_chain[-1][0] == reverse("candidates:login")
+    assert ("Votre compte est activé. Connectez-vous avec le mot de passe choisi à la création du compte ; "
+            "si ce n'est pas vous qui l'avez choisi, utilisez « Mot de passe oublié ? ».") in page
+    assert reverse("candidates:password_reset") in page
 
 
 def test_the_token_leaves_the_url_before_the_page_is_shown(client, new_account):
@@ -119,7 +124,7 @@ def test_an_activated_account_gets_no_new_activation_link(client, candidate, run
     assert "/activer/" not in sent.body
 
 
-def test_sign_up_then_the_emailed_link_logs_in(client, run_on_commit):
+def test_sign_up_then_the_emailed_link_activates_and_the_chosen_password_logs_in(client, run_on_commit):
     with run_on_commit():
         client.post(reverse("candidates:signup"), {
             "email": "nouveau@exemple.fr", "password1": "une phrase de passe solide",
@@ -127,4 +132,7 @@ def test_sign_up_then_the_emailed_link_logs_in(client, run_on_commit):
         })
     response, page = follow(client, link_in_last_email())
     assert User.objects.get(email="nouveau@exemple.fr").is_active
-    assert page.count("Mon compte") >= 1
+    assert "_auth_user_id" not in client.session
+    logged_in = client.post(reverse("candidates:login"), {"username": "nouveau@exemple.fr", "password": "une phrase de passe solide"})
+    assert logged_in.status_code == 302
+    assert int(client.session["_auth_user_id"]) == User.objects.get(email="nouveau@exemple.fr").pk

@@ -36,7 +36,8 @@ def open_link(client, url):
 
 def logged_in_user_id(client):
     with time_machine.travel(LATER, tick=False):  # the session was saved at LATER: it expires in "real" time
-        return int(client.session["_auth_user_id"])
+        user_id = client.session.get("_auth_user_id")
+    return int(user_id) if user_id else None
 
 
 def test_a_link_for_another_account_does_not_switch_the_session_and_says_whose_it_is(logged_in_as_other, other_candidate, new_account):
@@ -52,12 +53,13 @@ def test_a_link_for_another_account_does_not_switch_the_session_and_says_whose_i
     assert not new_account.is_active
 
 
-def test_logging_out_from_that_page_then_activates_the_link_s_account(logged_in_as_other, new_account):
+def test_logging_out_from_that_page_then_activates_the_link_s_account_and_shows_the_login(logged_in_as_other, new_account):
     first, response, page = open_link(logged_in_as_other, activation_link(new_account))
     with time_machine.travel(LATER, tick=False):
         done = logged_in_as_other.post(first["Location"], follow=True)
-    assert "Votre compte est activé" in html.unescape(done.content.decode())
-    assert logged_in_user_id(logged_in_as_other) == new_account.pk
+    assert done.redirect_chain[-1][0] == reverse("candidates:login")
+    assert "Votre compte est activé. Connectez-vous avec le mot de passe choisi" in html.unescape(done.content.decode())
+    assert logged_in_user_id(logged_in_as_other) is None  # neither account: the link logs nobody in
     new_account.refresh_from_db()
     assert new_account.is_active and new_account.activated_at == LATER
 
@@ -75,8 +77,9 @@ def test_a_used_link_opened_while_another_account_is_logged_in_logs_nobody_out(l
     assert logged_in_user_id(logged_in_as_other) == other_candidate.pk
 
 
-def test_without_anyone_logged_in_the_link_activates_at_once(client, new_account):
+def test_without_anyone_logged_in_the_link_activates_at_once_and_leads_to_the_login(client, new_account):
     first, response, page = open_link(client, activation_link(new_account))
-    assert response.status_code == 302 and response["Location"] == reverse("candidates:account")
+    assert response.status_code == 302 and response["Location"] == reverse("candidates:login")
+    assert logged_in_user_id(client) is None
     new_account.refresh_from_db()
     assert new_account.is_active

@@ -76,7 +76,9 @@ def test_a_request_that_bypassed_a_proxy_counts_as_its_connections_address(setti
     assert client_address(request_from("192.0.2.50", forwarded_for=forwarded_for)) == "192.0.2.50"
 
 
-@pytest.mark.parametrize("garbage", ["unknown", "", "203.0.113.7:4711", "999.1.1.1", "fe80::1%eth0", "<script>", "1.2.3.4 5.6.7.8"])
+@pytest.mark.parametrize("garbage", ["unknown", "", "999.1.1.1", "fe80::1%eth0", "<script>", "1.2.3.4 5.6.7.8",
+                                     "203.0.113.7:", "203.0.113.7:port", "203.0.113.7:123456", "[203.0.113.7]:4711",
+                                     "[fe80::1%eth0]:4711", "[2001:db8::7", "2001:db8::7]:4711", "[]:4711"])
 def test_an_entry_that_is_not_an_address_counts_as_the_connections_address(settings, garbage):
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_address(request_from("192.0.2.50", forwarded_for=f"6.6.6.6, {garbage}")) == "192.0.2.50"
@@ -90,12 +92,41 @@ def test_with_no_address_at_all_every_such_request_shares_one_bucket_never_none(
 
 
 @pytest.mark.parametrize(("written", "address"), [
-    (" 2001:DB8:0:0::7 ", "2001:db8::7"),
+    (" 2001:DB8:0:0:1:2:3:4 ", "2001:db8::"),
     ("::ffff:203.0.113.7", "203.0.113.7"),
 ])
 def test_one_client_has_one_spelling(settings, written, address):
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_address(request_from("10.0.0.1", forwarded_for=written)) == address
+
+
+@pytest.mark.parametrize(("written", "address"), [
+    ("203.0.113.7:4711", "203.0.113.7"),
+    ("[2001:db8:1:2::7]:4711", "2001:db8:1:2::"),
+    ("[2001:db8:1:2::7]", "2001:db8:1:2::"),
+    ("[::ffff:203.0.113.7]:80", "203.0.113.7"),
+])
+def test_an_entry_with_a_port_is_its_address(settings, written, address):
+    """Some load balancers write ip:port or [v6]:port: read as garbage, every client behind
+    them would share the proxy's own bucket."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_address(request_from("10.0.0.1", forwarded_for=f"6.6.6.6, {written}")) == address
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_an_ipv6_client_is_its_64(settings, proxies):
+    """One line or one host holds a whole /64: every address in it is one client, whose name
+    is the network's first address (a valid address for django-axes and PostgreSQL's inet)."""
+    settings.TRUSTED_PROXY_COUNT = proxies
+    hosts = ["2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2:a:b:c:d"]
+    assert {client_address(request_from(host, forwarded_for=host)) for host in hosts} == {"2001:db8:1:2::"}
+    assert client_address(request_from("2001:db8:1:3::1", forwarded_for="2001:db8:1:3::1")) == "2001:db8:1:3::"
+
+
+def test_the_ipv6_network_is_the_one_the_rate_limits_count(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.RATELIMIT_IPV6_MASK = 56
+    assert client_address(request_from("2001:db8:1:2ff::1")) == "2001:db8:1:200::"
 
 
 def test_axes_and_the_rate_limits_read_the_same_address(settings):
@@ -105,6 +136,8 @@ def test_axes_and_the_rate_limits_read_the_same_address(settings):
     settings.TRUSTED_PROXY_COUNT = 2
     request = request_from("10.0.0.2", forwarded_for="6.6.6.6, 203.0.113.7, 10.0.0.1")
     assert get_client_ip_address(request) == _get_ip(request) == "203.0.113.7"
+    request = request_from("10.0.0.2", forwarded_for="6.6.6.6, [2001:db8:1:2::7]:4711, 10.0.0.1")
+    assert get_client_ip_address(request) == _get_ip(request) == "2001:db8:1:2::"
 
 
 # Through gunicorn ----------------------------------------------------------------------------

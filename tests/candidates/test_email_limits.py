@@ -45,20 +45,57 @@ def page_after(client, response):
     return response["Location"], html.unescape(client.get(response["Location"]).content.decode())
 
 
+def ask(form, client, email):
+    return sign_up(client, email) if form == "signup" else client.post(reverse(f"candidates:{form}"), {"email": email})
+
+
 @pytest.mark.parametrize("form", ["signup", "resend_activation", "password_reset"])
-def test_one_address_gets_at_most_three_emails_an_hour_from_the_forms(form, candidate, settings, run_on_commit):
-    candidate.is_active = form != "resend_activation"
-    candidate.activated_at = candidate.activated_at if candidate.is_active else None
-    candidate.save()
+def test_one_client_sends_at_most_three_emails_an_hour_to_one_mailbox(form, candidate, settings, run_on_commit):
+    client = from_address("198.51.100.1")
     pages = []
-    for attempt in range(5):
-        client = from_address(f"198.51.100.{attempt}")  # five client addresses: the limit is the target's
+    for _ in range(5):
         with run_on_commit():
-            response = sign_up(client, candidate.email) if form == "signup" else \
-                client.post(reverse(f"candidates:{form}"), {"email": candidate.email})
-        pages.append(page_after(client, response)[0])
-    assert len([sent for sent in mail.outbox if sent.to == [candidate.email]]) == settings.EMAILS_PER_ADDRESS_PER_HOUR == 3
+            pages.append(page_after(client, ask(form, client, candidate.email))[0])
+    assert len([sent for sent in mail.outbox if sent.to == [candidate.email]]) == settings.EMAILS_PER_ADDRESS_AND_CLIENT_PER_HOUR == 3
     assert len(set(pages)) == 1  # the limited requests were sent to the same page as the others
+
+
+@pytest.mark.parametrize("form", ["signup", "resend_activation", "password_reset"])
+def test_one_mailbox_gets_at_most_six_emails_an_hour_from_all_clients(form, candidate, settings, run_on_commit):
+    for attempt in range(9):
+        with run_on_commit():
+            ask(form, from_address(f"198.51.100.{attempt}"), candidate.email)
+    assert len([sent for sent in mail.outbox if sent.to == [candidate.email]]) == settings.EMAILS_PER_ADDRESS_PER_HOUR == 6
+
+
+@pytest.mark.parametrize("same_mailbox", ["Camille.Martin@EXEMPLE.fr", "camille.martin+bts@exemple.fr",
+                                          "camille.martin@exemple.fr\u200b", "camille.martin@exe\u00admple.fr"])
+def test_spellings_of_one_mailbox_share_its_limit(same_mailbox, candidate, run_on_commit):
+    client = from_address("198.51.100.1")
+    for email in (candidate.email, candidate.email, same_mailbox, same_mailbox):
+        with run_on_commit():
+            client.post(reverse("candidates:password_reset"), {"email": email})
+    assert len(mail.outbox) == 3
+
+
+def test_a_client_over_its_own_limit_uses_none_of_an_addresses_budget(candidate, settings, run_on_commit):
+    settings.EMAILS_PER_CLIENT_PER_HOUR = 1
+    attacker = from_address("203.0.113.66")
+    with run_on_commit():
+        attacker.post(reverse("candidates:password_reset"), {"email": "autre@exemple.fr"})
+        for _ in range(10):
+            attacker.post(reverse("candidates:password_reset"), {"email": candidate.email})
+        from_address("192.0.2.10").post(reverse("candidates:password_reset"), {"email": candidate.email})
+    assert [sent.to for sent in mail.outbox] == [["autre@exemple.fr"], [candidate.email]]
+
+
+def test_one_client_cannot_use_up_a_mailboxs_budget(candidate, run_on_commit):
+    attacker = from_address("203.0.113.66")
+    with run_on_commit():
+        for _ in range(10):
+            attacker.post(reverse("candidates:resend_activation"), {"email": candidate.email})
+        from_address("192.0.2.10").post(reverse("candidates:password_reset"), {"email": candidate.email})
+    assert "/mot-de-passe/nouveau/" in mail.outbox[-1].body  # the owner still gets their link
 
 
 def test_a_flood_of_sign_ups_for_a_known_address_sends_three_emails(candidate, run_on_commit):
@@ -137,12 +174,13 @@ def test_known_and_unknown_addresses_cost_the_same_work(form, candidate, django_
     assert Message.objects.filter(to_email__in=[known, "personne@exemple.fr"]).count() == 2  # one email queued each
 
 
-@pytest.mark.parametrize("name", ["Lou http://piege.example", "Lou www.piege.example", "Lou <b>", "Lou2", "@Lou", "-Lou"])
+@pytest.mark.parametrize("name", ["Lou http://piege.example", "Lou www.piege.example", "Lou <b>", "Lou2", "@Lou", "-Lou",
+                                  "httpsːᐟᐟwwwꓸpiegeꓸfr", "Lou wwwꞏpiegeꞏfr"])
 def test_names_put_in_emails_are_letters_spaces_hyphens_and_apostrophes(client, name):
     response = sign_up(client, "nouveau@exemple.fr", first_name=name)
     page = html.unescape(response.content.decode())
     assert response.status_code == 200
-    assert "Seules les lettres, les espaces, les traits d'union et les apostrophes sont acceptés." in page
+    assert "Seules les lettres (alphabet latin, accents compris), les espaces, les traits d'union et les apostrophes" in page
     from candidates.models import User
 
     assert not User.objects.filter(email="nouveau@exemple.fr").exists()
