@@ -7,13 +7,13 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.browser.helpers import PHONE, log_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "une phrase de passe solide"
 NEW_PASSWORD = "une toute nouvelle phrase de passe"
-PHONE = {"width": 390, "height": 844}
 
 
 def test_a_reset_email_is_kept_in_mes_messages_without_its_link(live_server, page):
@@ -34,10 +34,7 @@ def test_a_reset_email_is_kept_in_mes_messages_without_its_link(live_server, pag
     page.get_by_role("textbox", name=re.compile(r"^Confirmation du nouveau mot de passe")).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Enregistrer le mot de passe").click()
 
-    page.goto(live_server.url + "/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
-    page.get_by_label("Mot de passe").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, live_server, "camille@exemple.fr", NEW_PASSWORD)
     page.get_by_role("button", name="Menu").click()  # on a phone the navigation sits behind it
     page.locator("#fr-navigation").get_by_role("link", name="Mes messages").click()
     page.get_by_role("link", name="Choisissez un nouveau mot de passe").click()

@@ -8,24 +8,20 @@ from playwright.sync_api import expect
 
 from candidates.models import User
 from candidates.tokens import activation_link
+from tests.browser.helpers import PHONE, log_in
 from tests.browser.test_accessibility import a11y_page, serious_violations  # noqa: F401 - a11y_page is a fixture
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "une phrase de passe solide"
-PHONE = {"width": 390, "height": 844}
 
 
 def open_the_link_logged_in_as_another_account(live_server, page):
     UserFactory(email="alex.durand@exemple.fr", password=PASSWORD)
     new = UserFactory(email="camille.martin@exemple.fr", is_active=False, activated_at=None)
     page.set_viewport_size(PHONE)
-    page.goto(live_server.url + "/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill("alex.durand@exemple.fr")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    log_in(page, live_server, "alex.durand@exemple.fr", PASSWORD)
     page.goto(re.sub(r"^https?://[^/]+", live_server.url, activation_link(new)))
     return new
 

@@ -5,23 +5,19 @@ import pytest
 from playwright.sync_api import expect
 
 from candidates.models import User
+from tests.browser.helpers import PHONE, log_in
 from tests.browser.test_accessibility import a11y_page, serious_violations  # noqa: F401 - a11y_page is a fixture
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "une phrase de passe solide"
-PHONE = {"width": 390, "height": 844}
 
 
 def guess_the_current_password_five_times(live_server, page):
     UserFactory(email="camille@exemple.fr", password=PASSWORD)
     page.set_viewport_size(PHONE)
-    page.goto(live_server.url + "/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    log_in(page, live_server, "camille@exemple.fr", PASSWORD)
 
     page.goto(live_server.url + "/compte/adresse-electronique/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Changer d'adresse électronique")

@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 OPEN = paris(2023, 11, 1, 10)
 
 
-@pytest.fixture
-def logged_in(client, candidate):
-    client.force_login(candidate)
-    return client
-
-
 def post(client, registration, content, name="formulaire.pdf"):
     with time_machine.travel(OPEN, tick=False):
         return client.post(reverse("documents:upload", args=[registration.pk, "identity"]), {"files": [upload(name, content)]},

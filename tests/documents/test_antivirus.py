@@ -60,12 +60,6 @@ def verdict(monkeypatch, scanning):
     return fake
 
 
-@pytest.fixture
-def logged_in(client, candidate):
-    client.force_login(candidate)
-    return client
-
-
 def upload_identity(registration, content=None):
     kind = PieceKind.objects.get(code="identity")
     return piece_upload(registration=registration, piece_kind=kind, uploads=[upload("carte.pdf", content or pdf_bytes())], at=OPEN)[0]

@@ -22,12 +22,6 @@ OPEN = paris(2023, 11, 1, 10)
 
 
 @pytest.fixture
-def logged_in(client, candidate):
-    client.force_login(candidate)
-    return client
-
-
-@pytest.fixture
 def complete(registration):
     give_every_piece(registration, OPEN)
     return registration

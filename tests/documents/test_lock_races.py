@@ -271,12 +271,6 @@ def test_every_write_to_a_registration_checks_again_once_it_holds_the_row_lock(r
     assert wrong == []
 
 
-@pytest.fixture
-def logged_in(client, candidate):
-    client.force_login(candidate)
-    return client
-
-
 @pytest.mark.django_db
 def test_an_upload_that_finishes_after_the_candidates_own_lock_is_refused(logged_in, candidate, private_media, monkeypatch):
     registration = RegistrationFactory(candidate=candidate)

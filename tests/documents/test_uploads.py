@@ -23,12 +23,6 @@ def post(client, registration, files, kind="identity", xhr=False, **data):
         return client.post(reverse("documents:upload", args=[registration.pk, kind]), {"files": files, **data}, **headers)
 
 
-@pytest.fixture
-def logged_in(client, candidate):
-    client.force_login(candidate)
-    return client
-
-
 BAD_FILES = [
     ("an executable renamed .pdf", "carte.pdf", b"MZ\x90\x00" + b"\x00" * 500, "n'est ni un PDF, ni une image JPEG ou PNG"),
     ("a PNG named .pdf", "carte.pdf", image_bytes("PNG"), "ne correspond pas à son contenu, qui est un fichier PNG"),
