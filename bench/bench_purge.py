@@ -88,7 +88,8 @@ def _insert_accounts():
         # Each never-activated account has its activation message, which goes with it.
         cursor.execute("""
             INSERT INTO candidates_message (recipient_id, to_email, event_key, subject, body_text, body_html,
-                created_at, status, attempts, last_error)
-            SELECT id, email, 'activation:' || id, 'Activez votre compte', 'Bonjour', '', date_joined, 'sent', 1, ''
+                created_at, status, attempts, last_error, link_purpose, link_valid_until, link_data)
+            SELECT id, email, 'activation:' || id, 'Activez votre compte', 'Bonjour', '', date_joined, 'sent', 1, '',
+                'activation', date_joined, '{}'
             FROM candidates_user WHERE activated_at IS NULL AND email LIKE 'purge%'""")
         cursor.execute("ANALYZE")  # fresh statistics after a bulk load, as autovacuum gives a live database
