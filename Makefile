@@ -28,8 +28,9 @@ demo: migrate
 run: demo
 	$(DEV_ENV) honcho start -f Procfile.dev
 
-## Run the whole test suite.
+## Run the whole test suite, after ruff (pyflakes, pycodestyle, import order, bugbear, pyupgrade).
 test: install
+	$(DEV_ENV) ruff check .
 	$(DEV_ENV) python -m pytest $(PYTEST_ARGS)
 
 ## Run every benchmark and print one table.

@@ -37,7 +37,7 @@ def run():
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         count = len(queries)  # now: the next request clears the log
-        samples = time_calls(lambda: client.get(url), REPEAT, warmup=2)
+        samples = time_calls(lambda url=url: client.get(url), REPEAT, warmup=2)
         figures[total] = (count, median_ms(samples))
     (q100, ms100), (q100k, ms100k) = figures[100], figures[100_000]
     rows.append(Row("admin, liste des inscriptions (100), médiane", f"{ms100:.0f} ms"))

@@ -131,7 +131,7 @@ def create_candidates(session, count):
         "upload": reverse("documents:upload", args=[registration.pk, PIECE]),
         "confirmation": reverse("documents:download", args=[registration.pk, GeneratedDocumentKind.CONFIRMATION]),
         "session_cookie": f"{settings.SESSION_COOKIE_NAME}={logged_in_session_key(user)}",
-    } for user, registration in zip(users, registrations)]
+    } for user, registration in zip(users, registrations, strict=True)]
 
 
 def write_locust_data(data, accounts):
@@ -229,7 +229,7 @@ def run_locust(data, port, user_class, seconds, spawn_rate, master=None):
     with open(f"{prefix}.log", "w") as log:
         subprocess.run(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=seconds + ramp_up + 120)
     cpu = _cpu_seconds(master) - cpu
-    busy, total = (now - before for now, before in zip(_machine_ticks(), (busy, total)))
+    busy, total = (now - before for now, before in zip(_machine_ticks(), (busy, total), strict=True))
     stats_file = Path(f"{prefix}_stats.csv")
     if not stats_file.exists():
         raise RuntimeError(f"locust ({user_class}) n'a rien mesuré :\n{Path(f'{prefix}.log').read_text()[-3000:]}")

@@ -38,7 +38,6 @@ def configure():
     # Static URLs without collectstatic: the manifest lookup is not what is measured here.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     from django.core.management import call_command
-
     from django.db import connection
 
     # Emptied whole, then migrated: the data migrations load the reference data again (a flush
@@ -74,7 +73,7 @@ def print_table(rows):
     lines = [header] + [(r.name, r.figure, r.target, r.ratio, {True: "OK", False: "ÉCHEC", None: ""}[r.ok]) for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for index, line in enumerate(lines):
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False)).rstrip())
         if index == 0:
             print("  ".join("-" * width for width in widths))
 

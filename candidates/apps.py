@@ -7,5 +7,7 @@ class CandidatesConfig(AppConfig):
     verbose_name = _("Comptes")
 
     def ready(self):
-        from candidates import inbox  # noqa: F401 - forgets a candidate's unread count when a message changes
-        from candidates import login_limits  # noqa: F401 - counts each failed login against its address
+        from candidates import (
+            inbox,  # noqa: F401 - forgets a candidate's unread count when a message changes
+            login_limits,  # noqa: F401 - counts each failed login against its address
+        )

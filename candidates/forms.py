@@ -117,10 +117,13 @@ def validate_birth_date(value):
     return value
 
 
+RECEIVE_THE_LINK = _("Recevoir le lien")
+
+
 class EmailForm(DsfrBaseForm):
     email = EmailAddressField(label=_("Adresse électronique"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
-    def __init__(self, *args, submit_label=_("Recevoir le lien"), **kwargs):
+    def __init__(self, *args, submit_label=RECEIVE_THE_LINK, **kwargs):
         super().__init__(*args, **kwargs)
         with_submit(self, submit_label)
 

@@ -46,7 +46,7 @@ def deliver_message(self, message_id):
         )
         logger.warning("email %s not sent (attempt %s): %r", message.pk, message.attempts, error)
         if not final:
-            raise self.retry(countdown=60 * 2 ** (message.attempts - 1), exc=error)
+            raise self.retry(countdown=60 * 2 ** (message.attempts - 1), exc=error) from error
         return
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.SENT, sent_at=timezone.now(), last_error="")
 

@@ -5,12 +5,11 @@ import hashlib
 import hmac
 from pathlib import Path
 
+import dsfr
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-
-import dsfr
 
 FONTS = Path(dsfr.__file__).resolve().parent / "static" / "dsfr" / "dist" / "fonts"
 

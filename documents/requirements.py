@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from documents.models import Condition, PieceKind, Requirement
-from portal.caching import forget
 from exams.models import Pathway
+from portal.caching import forget
 
 
 @dataclass(frozen=True)

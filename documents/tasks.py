@@ -74,7 +74,7 @@ def scan_piece_file(self, file_id):
     try:
         verdict = piece_file_scan(file_id=file_id)
     except ScanUnavailable as error:
-        raise self.retry(exc=error, countdown=60 * 2 ** self.request.retries)
+        raise self.retry(exc=error, countdown=60 * 2 ** self.request.retries) from error
     return None if verdict is None else ("infected" if verdict.infected else "clean")
 
 

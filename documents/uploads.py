@@ -121,7 +121,7 @@ def prepare_uploads(uploads, *, combine=False, combined_name="assemblage.pdf", r
         prepared = [PreparedFile(name=combined_name, content_type=PDF, content=content, size=content.size,
                                  sha256=_sha256(content), sent_sha256=sent)]
     else:
-        prepared = [_prepared(upload, inspection) for upload, inspection in zip(uploads, inspections)]
+        prepared = [_prepared(upload, inspection) for upload, inspection in zip(uploads, inspections, strict=True)]
     if read_confirmation_version:
         prepared = [replace(p, confirmation_version=confirmation_version_in(p.content)) if p.content_type == PDF else p
                     for p in prepared]
@@ -229,7 +229,8 @@ def _check_pdf(upload, name):
             upload.seek(0)
             reader = PdfReader(upload, strict=False)  # reads what it needs from the file, not all of it
             if reader.is_encrypted:
-                raise UploadRejected(_("« %(name)s » est protégé par un mot de passe : enregistrez-le sans protection puis recommencez.") % {"name": name})
+                raise UploadRejected(_("« %(name)s » est protégé par un mot de passe : enregistrez-le sans protection puis "
+                                       "recommencez.") % {"name": name})
             _check_page_count(reader, name)
             reader.pages[0].mediabox  # noqa: B018 - opening the first page proves the file is readable
             return _without_active_content(reader, name)
@@ -246,7 +247,6 @@ def _check_pdf(upload, name):
 def _check_page_count(reader, name):
     """The count the page tree declares first, then the real one, which pypdf walks within
     `page_tree_maximum_entries`: a lying /Count cannot make it walk thousands of pages."""
-    from pypdf.errors import LimitReachedError
 
     declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
     if isinstance(declared, int) and declared > PDF_MAX_PAGES:
@@ -270,8 +270,7 @@ def _without_active_content(reader, name):
     pages, form fields and their values stay, so a fillable CERFA form is kept without its scripts."""
     from django.core.files.base import ContentFile
 
-    from documents.active_content import CannotSanitise, TooComplex, active_content_in, active_content_in_bytes, \
-        without_active_content
+    from documents.active_content import CannotSanitise, TooComplex, active_content_in, active_content_in_bytes, without_active_content
 
     try:
         if not active_content_in(reader, max_objects=PDF_MAX_OBJECTS):
@@ -318,7 +317,7 @@ def _check_image(upload, name):
     except UploadRejected:
         raise
     except (OSError, SyntaxError, ValueError, IndexError, struct.error, Image.DecompressionBombError):
-        raise UploadRejected(_("« %(name)s » est une image endommagée ou incomplète : prenez ou enregistrez-la à nouveau.") % {"name": name}) from None
+        raise _damaged_image(name) from None
     finally:
         upload.seek(0)
     return None
@@ -337,7 +336,7 @@ def _open_image(upload, name):
     try:
         image = JpegImagePlugin.JpegImageFile(upload) if head == b"\xff\xd8\xff" else PngImagePlugin.PngImageFile(upload)
     except (OSError, SyntaxError, ValueError, IndexError, struct.error):
-        raise UploadRejected(_("« %(name)s » est une image endommagée ou incomplète : prenez ou enregistrez-la à nouveau.") % {"name": name}) from None
+        raise _damaged_image(name) from None
     width, height = image.size
     if image.format == "PNG":
         limit = PNG_MAX_PIXELS
@@ -371,6 +370,10 @@ def _bounded_decoding():
             del os.environ["JPEGMEM"]
         else:
             os.environ["JPEGMEM"] = previous
+
+
+def _damaged_image(name):
+    return UploadRejected(_("« %(name)s » est une image endommagée ou incomplète : prenez ou enregistrez-la à nouveau.") % {"name": name})
 
 
 def _sha256(upload):

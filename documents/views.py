@@ -11,11 +11,9 @@ from django.views.decorators.http import require_POST
 
 from documents import services
 from documents.forms import UploadForm
-from documents.models import PieceFile
-from documents.uploads import UploadRejected
-
-from documents.models import GeneratedDocument, GeneratedDocumentKind
+from documents.models import GeneratedDocument, GeneratedDocumentKind, PieceFile
 from documents.requirements import required_pieces
+from documents.uploads import UploadRejected
 from exams.rules import registration_errors
 from exams.views import get_own_registration_or_404
 

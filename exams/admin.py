@@ -1,14 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from import_export import fields, resources
 from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
 from simple_history.admin import SimpleHistoryAdmin
 
 from documents.models import Piece, PieceStatus
 from documents.pdf import verification_code
-from django import forms
-from django.contrib import messages
-
 from exams.exports import FormulaSafeExportMixin
 from exams.models import Convocation, Epreuve, ExamSession, ExamSlot, Mark, RattrapageChoice, Registration, Specialty, SpecialtyOption
 from exams.services import registration_save

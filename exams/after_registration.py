@@ -3,8 +3,7 @@
 import csv
 import io
 from dataclasses import dataclass
-from datetime import timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -60,7 +59,7 @@ def convocation_slots(registration):
 def convocation_ics(registration):
     """The candidate's épreuves as an iCalendar file (RFC 5545)."""
     def stamp(moment):
-        return moment.astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
     def text(value):
         return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")

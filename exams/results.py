@@ -6,7 +6,7 @@ coefficients and kept exact (Decimal); only display rounds them.
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 ABSENT = "ABS"
 TEN = Decimal(10)
@@ -24,7 +24,7 @@ class Line:
     mark: object  # Decimal, ABSENT or None (not yet known)
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     PENDING = "pending"
     RATTRAPAGE = "rattrapage"
     ADMIS = "admis"
@@ -104,7 +104,7 @@ def mark_needed_for_ten(lines, code):
     if average is None:
         return None
     line = next(line for line in lines if line.code == code)
-    total = sum(l.coefficient for l in lines)
+    total = sum(each.coefficient for each in lines)
     missing_points = TEN * total - average * total
     needed = points(line.mark) + missing_points / line.coefficient
     needed = needed.quantize(Decimal("0.01"), rounding=ROUND_CEILING)

@@ -147,7 +147,7 @@ def results_summary(registration):
     kept_lines = results.with_rattrapage(lines, {k: v for k, v in second.items() if v is not None})
     rows = [{"code": line.code, "title": epreuves[line.code].title, "coefficient": line.coefficient,
              "epreuve": epreuves[line.code], "first": _display(line.mark), "second": _display(second.get(line.code)),
-             "kept": _display(kept.mark)} for line, kept in zip(lines, kept_lines)]
+             "kept": _display(kept.mark)} for line, kept in zip(lines, kept_lines, strict=True)]
     general, professional = results.general_average(kept_lines), results.professional_average(kept_lines)
     first_general = results.general_average(lines)
     needed = {}

@@ -6,6 +6,8 @@ from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.models import WorkerHeartbeat
+
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
     """The admin login: email, password and the 6-digit code, on one page.
@@ -29,7 +31,7 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
                 return devices[0]
         return device
 
-from portal.models import WorkerHeartbeat
+
 
 class PortalAdminSite(OTPAdminSite):
     def each_context(self, request):

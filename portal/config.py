@@ -14,7 +14,7 @@ def load_settings_or_exit():
     from django.conf import settings
 
     try:
-        settings.INSTALLED_APPS
+        settings.INSTALLED_APPS  # noqa: B018 - reading a setting is what raises the configuration error
     except ConfigurationError as error:
         sys.stderr.write(f"Configuration invalide : {error}\n")
         sys.exit(1)

@@ -5,11 +5,11 @@ delivery, like new ones."""
 import re
 from datetime import timedelta
 
-import candidates.models
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import candidates.models
 
 ACCOUNT_LINK = r"https?://[^\s\"'<>]*/compte/(?:activer|mot-de-passe/nouveau|adresse-electronique/confirmer)/[^\s\"'<>]*"
 ANCHOR = re.compile(r"<a\b[^>]*href=\"" + ACCOUNT_LINK + r"\"[^>]*>.*?</a>", re.S)

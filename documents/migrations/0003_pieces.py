@@ -2,8 +2,9 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import documents.models
 from django.db import migrations, models
+
+import documents.models
 
 
 class Migration(migrations.Migration):

@@ -35,3 +35,16 @@ def page(browser):
 @pytest.fixture(autouse=True)
 def _reference_data_in_each_browser_test(reference_data):
     """Browser tests run in transactions of their own (live server): see `reference_data`."""
+
+
+@pytest.fixture
+def a11y_page(browser):
+    from tests.browser.helpers import AXE
+
+    if not AXE.exists():
+        pytest.skip(reason="axe-core is not installed: npm ci --prefix tests/a11y (.ci/run does it)")
+    # axe is injected as a script: the page's own CSP would refuse it, so this context ignores it.
+    context = browser.new_context(locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -2,37 +2,18 @@
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from documents.services import requirements_copy
 from exams.models import ExamSession, Specialty
+from tests.browser.helpers import serious_violations
 from tests.factories import ExamSessionFactory, RegistrationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[1] / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "une phrase de passe solide"
-
-
-@pytest.fixture
-def a11y_page(browser):
-    if not AXE.exists():
-        pytest.skip(reason="axe-core is not installed: npm ci --prefix tests/a11y (.ci/run does it)")
-    # axe is injected as a script: the page's own CSP would refuse it, so this context ignores it.
-    context = browser.new_context(locale="fr-FR", bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def serious_violations(page):
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:3]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def test_every_candidate_page_passes_axe(live_server, a11y_page):

@@ -5,8 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from candidates.models import User
-from tests.browser.helpers import PHONE, log_in
-from tests.browser.test_accessibility import a11y_page, serious_violations  # noqa: F401 - a11y_page is a fixture
+from tests.browser.helpers import PHONE, log_in, serious_violations
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

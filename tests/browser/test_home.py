@@ -21,8 +21,9 @@ def test_a_visitor_sees_the_2024_window_in_french(live_server, page):
 
 def test_the_countdown_runs_while_registrations_are_open(live_server, page):
     ExamSession.objects.all().delete()
-    from django.utils import timezone
     from datetime import timedelta
+
+    from django.utils import timezone
 
     now = timezone.now()
     ExamSessionFactory(registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=3, hours=5))

@@ -2,14 +2,13 @@ import html
 
 import pytest
 import time_machine
-
-from tests.conftest import log_in_with_second_factor
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from candidates.models import ProfileChange, User
 from tests.candidates.helpers import link_in_last_email, path_of
+from tests.conftest import log_in_with_second_factor
 from tests.factories import paris
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,8 @@
 import pytest
-
-from tests.conftest import log_in_with_second_factor
 from django.urls import reverse
 
 from candidates.models import Message
+from tests.conftest import log_in_with_second_factor
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

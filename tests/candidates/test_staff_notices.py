@@ -54,9 +54,9 @@ def test_a_lost_notice_is_queued_again_by_the_outbox(changed_after_lock, setting
 
 def test_the_unopened_convocations_report_is_recorded_and_sent_once_even_if_the_cache_is_flushed(settings, run_on_commit):
     from exams import after_registration
+    from exams.models import Convocation, RegistrationStatus, Specialty
     from tests.exams.test_after_registration import schedule
     from tests.factories import RegistrationFactory, paris
-    from exams.models import Convocation, RegistrationStatus, Specialty
 
     settings.DEC_EMAIL = "dec@ac-normandie.fr"
     bat = Specialty.objects.get(code="BAT")

@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
-from django.test import RequestFactory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.test import RequestFactory
 
 from candidates.models import User
 from tests.factories import UserFactory

@@ -17,10 +17,19 @@ from django.urls import reverse
 from candidates.models import Message
 from documents import antivirus
 from documents.antivirus import ScanUnavailable, Verdict
-from documents.requirements import required_pieces
 from documents.models import Piece, PieceFile, PieceKind, PieceStatus, ScanStatus
-from documents.services import (RegistrationIncomplete, ReviewRefused, close_registrations, files_requeue_unscanned,
-                                next_piece_to_review, piece_file_scan, piece_review, piece_upload, registration_finalize)
+from documents.requirements import required_pieces
+from documents.services import (
+    RegistrationIncomplete,
+    ReviewRefused,
+    close_registrations,
+    files_requeue_unscanned,
+    next_piece_to_review,
+    piece_file_scan,
+    piece_review,
+    piece_upload,
+    registration_finalize,
+)
 from documents.tasks import scan_piece_file
 from tests.conftest import log_in_with_second_factor
 from tests.documents.conftest import give_every_piece, stored_files
@@ -134,7 +143,8 @@ class TestTheVerdict:
         assert piece.replace_until == registration.session.registration_closes_at == paris(2023, 11, 15, 17)
         assert [m.subject for m in mail.outbox] == ["Fichier refusé par l'antivirus : Pièce d'identité"]
         text = pieces_page(logged_in, registration)
-        assert "Menace détectée : fichier supprimé" in text and "Cette pièce est à remplacer : l'antivirus a détecté une menace dans le fichier « carte.pdf »" in text
+        assert "Menace détectée : fichier supprimé" in text
+        assert "Cette pièce est à remplacer : l'antivirus a détecté une menace dans le fichier « carte.pdf »" in text
         assert logged_in.get(reverse("documents:file", args=[piece_file.pk])).status_code == 404
         registration.refresh_from_db()
         assert registration.pieces_missing == len(required_pieces(registration)), "an infected file counts for nothing"

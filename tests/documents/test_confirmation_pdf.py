@@ -1,14 +1,13 @@
 import io
 
 import pytest
-
-from tests.conftest import log_in_with_second_factor
 from django.urls import reverse
 from pypdf import PdfReader
 
 from documents.models import GeneratedDocument
 from documents.pdf import verification_code
 from documents.tasks import render_registration_documents
+from tests.conftest import log_in_with_second_factor
 from tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db

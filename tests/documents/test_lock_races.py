@@ -24,8 +24,7 @@ from candidates.models import Message
 from documents import services
 from documents.models import Piece, PieceFile, PieceKind, PieceStatus
 from documents.requirements import required_pieces
-from documents.services import (RegistrationIncomplete, missing_pieces, piece_file_delete, piece_review,
-                                piece_upload, registration_finalize)
+from documents.services import RegistrationIncomplete, missing_pieces, piece_file_delete, piece_review, piece_upload, registration_finalize
 from exams.models import Registration
 from exams.services import RegistrationNotEditable, registration_for_update, registration_save
 from tests.documents.conftest import stored_files
@@ -103,11 +102,11 @@ def test_a_lock_racing_the_removal_of_a_required_piece_never_ends_locked_with_th
         with monkeypatch.context() as patch:
             patch.setattr(services, "missing_pieces", slow_missing_pieces)
 
-            def remove():
+            def remove(registration=registration, last_file=last_file):  # this round's rows
                 jitter(10)
                 return piece_file_delete(registration=fresh(registration), piece_file=last_file, at=OPEN)
 
-            def lock():
+            def lock(registration=registration):
                 jitter(10)
                 return registration_finalize(registration=fresh(registration), at=OPEN)
 
@@ -144,13 +143,13 @@ def test_a_lock_racing_an_upload_never_ends_with_a_file_after_the_lock_nor_a_fil
         registration = complete_registration()
         locked_by = {}
 
-        def lock():
+        def lock(registration=registration, locked_by=locked_by):  # this round's rows
             jitter(10)
             done = registration_finalize(registration=fresh(registration), at=OPEN)
             locked_by["done"] = timezone.now()  # the lock has committed by now
             return done
 
-        def send_another_file():
+        def send_another_file(registration=registration):
             return piece_upload(registration=fresh(registration), piece_kind=identity,
                                 uploads=[upload("verso.pdf", PDF)], at=OPEN)
 

@@ -32,8 +32,8 @@ def expected_by_the_notice(pathway, specialty, option_code):
 
 
 def test_every_pathway_and_specialty_gets_exactly_the_pieces_of_the_notice():
-    from exams.models import ExamSession
     from documents.requirements import session_requirements
+    from exams.models import ExamSession
 
     session = ExamSession.objects.get(year=2024)
     requirements = session_requirements(session)

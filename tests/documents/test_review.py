@@ -43,7 +43,10 @@ def identity(registration):
     return Piece.objects.get(registration=registration, piece_kind__code="identity")
 
 
-def decide(client, piece, decision, at=paris(2023, 11, 16, 9), **data):
+DECIDED_AT = paris(2023, 11, 16, 9)
+
+
+def decide(client, piece, decision, at=DECIDED_AT, **data):
     """Post a decision; `at=None` keeps the real clock (the staff session's idle timer follows it)."""
     url = reverse("admin:documents_piece_review", args=[piece.pk])
     if at is None:

@@ -16,8 +16,16 @@ from documents import uploads
 from documents.models import Piece, PieceFile
 from tests.documents.conftest import stored_files
 from tests.documents.files import (
-    chained_pdf, huge_png, image_bytes, jpeg_claiming, many_pages_pdf, nested_pdf, pdf_bytes, photo_jpeg,
-    shared_stream_pdf, upload,
+    chained_pdf,
+    huge_png,
+    image_bytes,
+    jpeg_claiming,
+    many_pages_pdf,
+    nested_pdf,
+    pdf_bytes,
+    photo_jpeg,
+    shared_stream_pdf,
+    upload,
 )
 from tests.factories import paris
 
@@ -56,11 +64,13 @@ def no_decoding(monkeypatch):
 
 
 TOO_LARGE = [
-    ("a 12000 × 12000 PNG (440 KB, 576 MB decoded)", "photo.png", lambda: huge_png(12000, 12000), "12000 × 12000 pixels (144,0 mégapixels) ; la limite est de 24 mégapixels pour une image PNG"),
+    ("a 12000 × 12000 PNG (440 KB, 576 MB decoded)", "photo.png", lambda: huge_png(12000, 12000),
+     "12000 × 12000 pixels (144,0 mégapixels) ; la limite est de 24 mégapixels pour une image PNG"),
     ("a PNG of 25 MP", "scan.png", lambda: huge_png(5000, 5000), "la limite est de 24 mégapixels pour une image PNG"),
     ("a JPEG of 144 MP", "photo.jpg", lambda: jpeg_claiming(12000, 12000), "la limite est de 50 mégapixels pour une image JPEG."),
     ("a JPEG of 51 MP", "photo.jpg", lambda: jpeg_claiming(8500, 6000), "(51,0 mégapixels) ; la limite est de 50 mégapixels"),
-    ("a progressive JPEG of 13 MP", "photo.jpg", lambda: jpeg_claiming(4000, 3250, progressive=True), "12 mégapixels pour une image JPEG progressive"),
+    ("a progressive JPEG of 13 MP", "photo.jpg", lambda: jpeg_claiming(4000, 3250, progressive=True),
+     "12 mégapixels pour une image JPEG progressive"),
 ]
 
 
@@ -185,8 +195,8 @@ def test_files_are_judged_outside_any_database_transaction(reference_data, monke
     transaction: no row is locked, and no other candidate's write waits, while a file is read."""
     import pypdf
 
-    from documents.services import piece_upload
     from documents.models import PieceKind
+    from documents.services import piece_upload
     from tests.factories import RegistrationFactory
 
     registration = RegistrationFactory()

@@ -2,12 +2,11 @@ import hashlib
 import html
 
 import pytest
-
-from tests.conftest import log_in_with_second_factor
 import time_machine
 from django.urls import reverse
 
 from documents.models import Piece, PieceFile
+from tests.conftest import log_in_with_second_factor
 from tests.documents.conftest import stored_files
 from tests.documents.files import image_bytes, pdf_bytes, pdf_of_exactly, upload
 from tests.factories import paris
@@ -181,7 +180,8 @@ def test_the_current_signed_confirmation_is_not_flagged(logged_in, registration)
     from documents import pdf
     from documents.requirements import required_pieces
 
-    post(logged_in, registration, [upload("confirmation.pdf", pdf.confirmation_pdf(registration, required_pieces(registration)))], kind="confirmation")
+    confirmation = pdf.confirmation_pdf(registration, required_pieces(registration))
+    post(logged_in, registration, [upload("confirmation.pdf", confirmation)], kind="confirmation")
     assert PieceFile.objects.get().confirmation_version == registration.version
     assert not PieceFile.objects.get().is_outdated_confirmation
 

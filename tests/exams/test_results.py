@@ -76,7 +76,7 @@ def test_best_of_two_never_lowers_a_mark_nor_the_average(rows, second):
     lines = [Line(f"E{i}", coefficient, professional, mark) for i, (mark, coefficient, professional) in enumerate(rows)]
     rattrapage = {f"E{i}": mark for i, mark in second.items() if i < len(lines)}
     after = results.with_rattrapage(lines, rattrapage)
-    for before_line, after_line in zip(lines, after):
+    for before_line, after_line in zip(lines, after, strict=True):
         assert results.points(after_line.mark) >= results.points(before_line.mark)
     assert results.general_average(after) >= results.general_average(lines)
 

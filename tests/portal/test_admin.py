@@ -1,9 +1,8 @@
 import pytest
-
-from tests.conftest import log_in_with_second_factor
 from django.urls import reverse
 
 from exams.models import ExamSession, Specialty
+from tests.conftest import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 

@@ -90,7 +90,7 @@ def test_an_out_of_range_id_in_the_admin_and_its_packages_is_never_a_500(clients
         if not route.startswith("admin/") or not re.search(r"<(int|path|id):", route):
             continue
         for number in OUT_OF_RANGE:
-            target = "/" + ARGUMENT.sub(lambda m: number if m.group(1) in ("int", "path", "id") else "x", route)
+            target = "/" + ARGUMENT.sub(lambda m, number=number: number if m.group(1) in ("int", "path", "id") else "x", route)
             for method in ("get", "post"):
                 status = getattr(as_staff, method)(target).status_code
                 # Django's admin answers a missing object (and a path none of its views takes, which

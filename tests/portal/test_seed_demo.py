@@ -2,8 +2,8 @@ import re
 
 import pytest
 from django.contrib.auth import authenticate
-from django.test import RequestFactory
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from candidates.models import User
 from exams.models import ExamSession
