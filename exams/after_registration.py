@@ -38,7 +38,7 @@ def convocations_publish(*, session, specialty, at=None):
         raise PermissionDenied(_(
             "Publication refusée : la première épreuve (%(epreuve)s, le %(date)s) est dans moins de 15 jours. "
             "Les convocations doivent être mises à disposition au moins 15 jours avant."
-        ) % {"epreuve": first.epreuve, "date": date_format(timezone.localtime(first.starts_at), "j F Y à H\\hi")})
+        ) % {"epreuve": first.epreuve, "date": date_format(timezone.localtime(first.starts_at), "DATETIME_FORMAT")})
     published = 0
     registrations = Registration.objects.filter(session=session, specialty=specialty, status=RegistrationStatus.LOCKED,
                                                 convocation__isnull=True)

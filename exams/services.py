@@ -107,4 +107,4 @@ def registration_save(*, registration, values, at=None, by_staff=False):
 def _paris(moment):
     from django.utils.formats import date_format
 
-    return date_format(timezone.localtime(moment), "j F Y à H\\hi")
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")

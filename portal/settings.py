@@ -205,6 +205,8 @@ AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"  # the portal's
 
 # French by default; every user-facing string goes through gettext, written in French.
 LANGUAGE_CODE = "fr"
+# The portal's date formats, written once (portal/locale_formats/fr/formats.py).
+FORMAT_MODULE_PATH = ["portal.locale_formats"]
 LANGUAGES = [("fr", _("Français"))]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

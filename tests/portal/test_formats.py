@@ -20,3 +20,21 @@ from portal.formats import format_time_left
 )
 def test_time_left_says_the_two_largest_units_in_french(delta, text):
     assert format_time_left(delta) == text
+
+
+def test_the_date_and_time_format_is_written_once():
+    """« 15 novembre 2023 à 17h00 » comes from DATETIME_FORMAT (portal/locale_formats/fr): no
+    template or module spells the format out again."""
+    from pathlib import Path
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    root = Path(__file__).resolve().parents[2]
+    spelled = [str(path.relative_to(root)) for folder in ("candidates", "exams", "documents", "portal", "templates")
+               for path in (root / folder).rglob("*") if path.suffix in (".py", ".html", ".txt")
+               and "migrations" not in path.parts and "locale_formats" not in path.parts
+               and '"j F Y à H' in path.read_text(encoding="utf-8")]
+    assert spelled == []
+    moment = timezone.make_aware(timezone.datetime(2023, 11, 15, 17, 0))
+    assert date_format(timezone.localtime(moment), "DATETIME_FORMAT") == "15 novembre 2023 à 17h00"
