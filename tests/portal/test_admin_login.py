@@ -47,3 +47,24 @@ def test_a_device_page_for_a_device_that_does_not_exist_is_a_404(client, staff, 
     log_in_with_second_factor(client, staff)
     for pk in (999_999, 2**63):
         assert client.get(f"/admin/otp_totp/totpdevice/{pk}/{view}/").status_code == 404
+
+
+def test_a_staff_members_own_device_qr_code_is_drawn_with_segno(client, staff, settings):
+    """django-otp draws the QR code with segno, the portal's one QR library."""
+    settings.OTP_ADMIN_HIDE_SENSITIVE_DATA = False  # shown to its owner when set up; hidden otherwise
+    own = log_in_with_second_factor(client, staff)
+    response = client.get(f"/admin/otp_totp/totpdevice/{own.pk}/qrcode/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert b"<svg" in response.content
+
+
+def test_another_staff_members_totp_secret_is_not_shown(client, staff):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import StaffFactory
+
+    other = TOTPDevice.objects.create(user=StaffFactory(email="autre.agent@ac-normandie.fr"), name="téléphone", confirmed=True)
+    log_in_with_second_factor(client, staff)
+    page = client.get(f"/admin/otp_totp/totpdevice/{other.pk}/change/").content.decode()
+    assert other.key not in page
