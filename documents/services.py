@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -243,19 +244,22 @@ def registration_check_complete(registration):
         raise RegistrationIncomplete(_("L'analyse antivirus de vos derniers fichiers n'est pas terminée : réessayez dans une minute."))
 
 
-def close_registrations(*, at=None, grace=None):
-    """After a session's deadline (and `grace`), lock each draft that has everything, cancel the others.
+# The deadline job waits this long after 17:00:00, so that an upload that started before it
+# (and keeps its arrival time) has ended: the task and `manage.py close_registrations` alike.
+CLOSING_GRACE = timedelta(minutes=15)
+
+
+def close_registrations(*, at=None, grace=CLOSING_GRACE):
+    """`grace` after a session's deadline, lock each draft that has everything, cancel the others.
 
     Idempotent: only drafts are touched, each by a conditional update; a re-run finds none.
     Returns (locked, cancelled).
     """
-    from datetime import timedelta
-
     from portal.emails import email_send
 
     at = at or timezone.now()
     locked = cancelled = 0
-    closed_before = at - (grace or timedelta(0))
+    closed_before = at - grace
     drafts = (Registration.objects.filter(status=RegistrationStatus.DRAFT, session__registration_closes_at__lt=closed_before)
               .select_related("session", "candidate", "specialty", "option"))
     matrices = {}  # one read of each session's matrix for the whole run

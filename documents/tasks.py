@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 from celery import shared_task
 from django.core.files.base import ContentFile
@@ -8,8 +7,6 @@ from documents import pdf
 from documents.models import GeneratedDocument, GeneratedDocumentKind
 from documents.requirements import required_pieces
 from exams.models import Registration
-
-CLOSING_GRACE = timedelta(minutes=15)
 
 
 @shared_task
@@ -48,11 +45,12 @@ def _store(registration, kind, version, content):
 def close_registrations_task():
     """Periodic (every 5 minutes): after a session's deadline, lock complete drafts, cancel the others.
 
-    It waits GRACE after the deadline, so an upload that started before 17:00:00 has ended.
+    It waits CLOSING_GRACE (the service's default) after the deadline, so an upload that started
+    before 17:00:00 has ended.
     """
     from documents.services import close_registrations
 
-    return close_registrations(grace=CLOSING_GRACE)
+    return close_registrations()
 
 
 @shared_task

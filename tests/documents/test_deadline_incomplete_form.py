@@ -12,7 +12,7 @@ from tests.factories import paris
 pytestmark = pytest.mark.django_db
 
 OPEN = paris(2023, 11, 1, 10)
-AFTER_DEADLINE = paris(2023, 11, 15, 17, 1)
+AFTER_DEADLINE = paris(2023, 11, 15, 17, 16)  # and its 15 minutes of grace
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 import html
 import threading
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -19,6 +20,7 @@ from tests.factories import RegistrationFactory, paris
 pytestmark = pytest.mark.django_db
 
 OPEN = paris(2023, 11, 1, 10)
+AFTER_GRACE = paris(2023, 11, 15, 17, 16)  # the deadline job waits 15 minutes after 17:00
 
 
 @pytest.fixture
@@ -183,7 +185,7 @@ class TestDeadline:
         piece_upload(registration=incomplete, piece_kind=required_pieces(incomplete)[1].kind,
                      uploads=[upload("id.pdf", pdf_bytes())], at=OPEN)
         with run_on_commit():
-            assert close_registrations(at=paris(2023, 11, 15, 17, 1)) == (1, 1)
+            assert close_registrations(at=AFTER_GRACE) == (1, 1)
         complete.refresh_from_db(), incomplete.refresh_from_db()
         assert complete.status == "locked" and incomplete.status == "cancelled"
         cancelled_mail = next(m for m in mail.outbox if "annulée" in m.subject)
@@ -192,12 +194,25 @@ class TestDeadline:
 
     def test_running_it_again_changes_nothing_and_sends_nothing(self, registration, run_on_commit):
         with run_on_commit():
-            close_registrations(at=paris(2023, 11, 15, 17, 1))
-            assert close_registrations(at=paris(2023, 11, 15, 17, 1)) == (0, 0)
+            close_registrations(at=AFTER_GRACE)
+            assert close_registrations(at=AFTER_GRACE) == (0, 0)
         assert len(mail.outbox) == 1
 
     def test_nothing_happens_before_17_00_01(self, registration):
-        assert close_registrations(at=paris(2023, 11, 15, 17, 0)) == (0, 0)
+        assert close_registrations(at=paris(2023, 11, 15, 17, 0), grace=timedelta(0)) == (0, 0)
+        assert close_registrations(at=paris(2023, 11, 15, 17, 0, 1), grace=timedelta(0)) == (0, 1)
+
+    def test_the_command_waits_the_same_15_minutes_as_the_task(self, registration):
+        from django.core.management import call_command
+
+        with time_machine.travel(paris(2023, 11, 15, 17, 14), tick=False):
+            call_command("close_registrations")
+        registration.refresh_from_db()
+        assert registration.status == "draft"
+        with time_machine.travel(paris(2023, 11, 15, 17, 15, 1), tick=False):
+            call_command("close_registrations")
+        registration.refresh_from_db()
+        assert registration.status == "cancelled"
 
     def test_the_task_waits_15_minutes_for_uploads_under_way(self, registration):
         from documents.tasks import close_registrations_task
@@ -271,6 +286,6 @@ def test_the_deadline_job_reads_each_sessions_matrix_once_whatever_the_number_of
     for _ in range(5):
         RegistrationFactory()
     with CaptureQueriesContext(connection) as queries:
-        assert close_registrations(at=paris(2023, 11, 15, 17, 1)) == (0, 5)
+        assert close_registrations(at=AFTER_GRACE) == (0, 5)
     matrix_reads = [q for q in queries if 'FROM "documents_requirement"' in q["sql"]]
     assert len(matrix_reads) == 1

