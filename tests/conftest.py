@@ -80,6 +80,23 @@ def log_in_with_second_factor(client, user):
 
 
 @pytest.fixture
+def logged_in(client, candidate):
+    """The test client, logged in as the candidate."""
+    client.force_login(candidate)
+    return client
+
+
+@pytest.fixture
+def dec_staff(db):
+    """A member of « Gestionnaire DEC » (not a superuser): what review staff may do, and no more."""
+    from django.contrib.auth.models import Group
+
+    member = StaffFactory(email="gestionnaire@ac-normandie.fr", is_superuser=False)
+    member.groups.add(Group.objects.get(name="Gestionnaire DEC"))
+    return member
+
+
+@pytest.fixture
 def staff_client(client, staff):
     log_in_with_second_factor(client, staff)
     return client

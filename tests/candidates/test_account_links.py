@@ -14,7 +14,6 @@ from importlib import import_module
 import pytest
 import time_machine
 from django.apps import apps
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -23,7 +22,7 @@ from candidates.models import LinkPurpose, Message, MessageStatus, User
 from candidates.tasks import deliver_message
 from tests.candidates.helpers import link_in_last_email, path_of
 from tests.conftest import log_in_with_second_factor
-from tests.factories import StaffFactory, UserFactory, paris
+from tests.factories import UserFactory, paris
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +36,6 @@ def sign_up(client, email):
     return client.post(reverse("candidates:signup"), {
         "email": email, "password1": "une phrase de passe solide", "password2": "une phrase de passe solide",
         "last_name": "Petit", "first_name": "Lou", "birth_date": "2001-02-03"})
-
-
-@pytest.fixture
-def dec_staff(db):
-    staff = StaffFactory(email="agent@ac-normandie.fr", is_superuser=False)
-    staff.groups.add(Group.objects.get(name="Gestionnaire DEC"))
-    return staff
 
 
 def urls_in(text):

@@ -20,12 +20,6 @@ def stored_files(media):
 
 
 @pytest.fixture
-def logged_in(client, candidate):
-    client.force_login(candidate)
-    return client
-
-
-@pytest.fixture
 def registration(candidate):
     return RegistrationFactory(candidate=candidate)
 

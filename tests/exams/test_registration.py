@@ -37,12 +37,6 @@ def start(client):
     return Registration.objects.get()
 
 
-@pytest.fixture
-def logged_in(client, candidate):
-    client.force_login(candidate)
-    return client
-
-
 def fill_all(client, registration):
     for step in STEPS:
         response = post_step(client, registration, step)

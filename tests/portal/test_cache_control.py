@@ -30,12 +30,6 @@ def registration(candidate, settings, tmp_path):
     return RegistrationFactory(candidate=candidate)
 
 
-@pytest.fixture
-def logged_in(client, candidate):
-    client.force_login(candidate)
-    return client
-
-
 def test_every_candidate_page_is_private_and_not_stored(logged_in, candidate, registration):
     message = Message.objects.create(recipient=candidate, to_email=candidate.email, event_key="k", subject="Bonjour", body_text="b")
     urls = [reverse("home"), reverse("candidates:account"), reverse("candidates:inbox"), reverse("candidates:my_data"),
