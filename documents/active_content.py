@@ -14,10 +14,16 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 # Keys whose value is a script, an automatic action, an attached file or an XFA form.
 ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/OpenAction", "/AA", "/EmbeddedFiles", "/EF", "/XFA",
-                         "/RichMediaContent", "/RichMediaSettings"})
+                         "/RichMediaContent", "/RichMediaSettings", "/OnInstantiate"})
 # Values of /S (action), /Subtype (annotation) or /Type that make a dictionary active as a whole:
-# scripts, launching a program, opening an embedded file or document, rich media.
-ACTIVE_KINDS = frozenset({"/JavaScript", "/Launch", "/EmbeddedFile", "/RichMedia", "/GoToE"})
+# scripts, launching a program, opening an embedded file or document, rich media; and what reaches
+# outside the file when staff click: another document or a network share (GoToR, ImportData, a
+# file attachment: a UNC path sends the staff member's Windows credentials), a form posted to any
+# server (SubmitForm), media played from elsewhere (Rendition, Movie, Sound), 3D with its scripts.
+ACTIVE_KINDS = frozenset({"/JavaScript", "/Launch", "/EmbeddedFile", "/RichMedia", "/GoToE", "/GoToR", "/ImportData",
+                          "/SubmitForm", "/Rendition", "/Movie", "/Sound", "/FileAttachment", "/3D", "/U3D", "/PRC"})
+# A URI action is kept only for a web or mail address: `javascript:`, `file:` and the like go.
+SAFE_URI_SCHEMES = ("http://", "https://", "mailto:")
 KIND_KEYS = ("/S", "/Subtype", "/Type")
 
 
@@ -94,7 +100,13 @@ def _walk(root, visit, max_objects):
 
 def _kind(dictionary):
     values = (_resolved(dictionary.get(key)) for key in KIND_KEYS)
-    return {value for value in values if isinstance(value, str) and value in ACTIVE_KINDS}
+    kinds = {value for value in values if isinstance(value, str) and value in ACTIVE_KINDS}
+    if _resolved(dictionary.get("/S")) == "/URI":
+        uri = _resolved(dictionary.get("/URI"))
+        text = (uri.decode("latin-1") if isinstance(uri, bytes) else str(uri or "")).strip().lower()
+        if not text.startswith(SAFE_URI_SCHEMES):
+            kinds.add("/URI")
+    return kinds
 
 
 def _is_active(value):

@@ -11,12 +11,14 @@ every pypdf operation on a candidate's PDF runs under tightened limits (`PDF_LIM
 copy without it (`documents.active_content`).
 """
 
+import gc
 import hashlib
 import io
 import math
 import os
 import re
 import struct
+import tempfile
 import unicodedata
 import zlib
 from contextlib import contextmanager
@@ -50,6 +52,11 @@ JPEG_DECODER_MEMORY = "100M"
 # « Assembler » makes one page of each photo, at most this size, decoding one photo at a time.
 COMBINED_PAGE_BOX = (2000, 2000)
 COMBINE_MAX_PHOTOS = 10
+# The bounds hold per request too: Django lets one carry 100 files, each judged in turn.
+MAX_FILES_PER_UPLOAD = COMBINE_MAX_PHOTOS
+# A PNG (or a progressive JPEG) is decoded whole, at about 0.18 s for 24 megapixels, then again
+# if it is assembled: one upload's such images together stay under this, two pages at the limit.
+PIXELS_DECODED_WHOLE_PER_UPLOAD = 2 * PNG_MAX_PIXELS
 
 # pypdf's own limits, tightened for a file of at most UPLOAD_MAX_BYTES: no decompressed stream
 # above 16 MB (a 10 MB file's object streams are far smaller; image data is never decoded), a
@@ -111,6 +118,11 @@ def prepare_uploads(uploads, *, combine=False, combined_name="assemblage.pdf", r
         raise UploadRejected(_("Vous pouvez assembler au plus %(limit)d photos en un PDF ; vous en avez choisi %(count)d. "
                                "Déposez-les en plusieurs fois, ou scannez le document en un seul PDF.") % {
             "limit": COMBINE_MAX_PHOTOS, "count": len(uploads)})
+    if len(uploads) > MAX_FILES_PER_UPLOAD:
+        raise UploadRejected(_("Vous pouvez déposer au plus %(limit)d fichiers à la fois pour une pièce ; vous en avez "
+                               "choisi %(count)d. Déposez-les en plusieurs fois, ou scannez le document en un seul PDF.") % {
+            "limit": MAX_FILES_PER_UPLOAD, "count": len(uploads)})
+    _check_pixels_decoded_whole(uploads)
     inspections = [inspect_upload(upload) for upload in uploads]
     if combine:
         if any(i.content_type == PDF for i in inspections):
@@ -193,7 +205,13 @@ def inspect_upload(upload):
         raise UploadRejected(_("Le nom de « %(name)s » ne correspond pas à son contenu, qui est un fichier %(found)s : "
                                "renommez-le avec l'extension %(extension)s ou enregistrez-le à nouveau.") % {
             "name": name, "found": LABELS[content_type], "extension": ".pdf" if content_type == PDF else ".jpg ou .png"})
-    cleaned = _check_pdf(upload, name) if content_type == PDF else _check_image(upload, name)
+    if content_type == PDF:
+        cleaned = _check_pdf(upload, name)
+        # pypdf's objects refer to their reader, so a PDF that was read is freed only by the cycle
+        # collector: collected after each one, the PDFs of one upload never add up in memory.
+        gc.collect()
+    else:
+        cleaned = _check_image(upload, name)
     return Inspection(content_type=content_type, size=size, sha256=_sha256(upload), name=name, cleaned=cleaned)
 
 
@@ -268,7 +286,7 @@ def _without_active_content(reader, name):
     """None when the PDF carries no active content; else a copy without it, proven by reading
     the copy again. Scripts, automatic actions, attached files, rich media and XFA are removed;
     pages, form fields and their values stay, so a fillable CERFA form is kept without its scripts."""
-    from django.core.files.base import ContentFile
+    from django.core.files import File
 
     from documents.active_content import CannotSanitise, TooComplex, active_content_in, active_content_in_bytes, without_active_content
 
@@ -286,7 +304,11 @@ def _without_active_content(reader, name):
                                "joints) que le portail ne peut pas retirer. Remplissez-le si besoin, puis enregistrez-le "
                                "avec « Imprimer » puis « Enregistrer au format PDF » (ou scannez-le), et recommencez.") % {
             "name": name})
-    return ContentFile(cleaned, name=name)
+    # Kept on disk until it is stored, so one upload's cleaned copies never add up in memory.
+    spooled = tempfile.SpooledTemporaryFile(max_size=256 * 1024)
+    spooled.write(cleaned)
+    spooled.seek(0)
+    return File(spooled, name=name)
 
 
 def _too_complex(name):
@@ -321,6 +343,25 @@ def _check_image(upload, name):
     finally:
         upload.seek(0)
     return None
+
+
+def _check_pixels_decoded_whole(uploads):
+    """Refuse, from their headers alone, an upload whose PNG and progressive JPEG images hold more
+    pixels together than one request may decode (a baseline JPEG decodes at a reduced scale)."""
+    total = 0
+    for upload in uploads:
+        upload.seek(0)
+        head = upload.read(8)
+        upload.seek(0)
+        if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff"):
+            with _open_image(upload, _check_name(upload.name)) as image:
+                if image.format == "PNG" or image.info.get("progressive"):
+                    total += image.size[0] * image.size[1]
+            upload.seek(0)
+    if total > PIXELS_DECODED_WHOLE_PER_UPLOAD:
+        raise UploadRejected(_("Ces images PNG (ou JPEG progressives) totalisent %(pixels)s mégapixels ; un même envoi en "
+                               "accepte %(limit)d. Déposez-les en plusieurs fois, en JPEG, ou scannez le document en un "
+                               "seul PDF.") % {"pixels": _megapixels(total), "limit": PIXELS_DECODED_WHOLE_PER_UPLOAD // 1_000_000})
 
 
 def _open_image(upload, name):
