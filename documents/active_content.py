@@ -20,7 +20,7 @@ ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/OpenAction", "/AA", "/EmbeddedF
 # outside the file when staff click: another document or a network share (GoToR, ImportData, a
 # file attachment: a UNC path sends the staff member's Windows credentials), a form posted to any
 # server (SubmitForm), media played from elsewhere (Rendition, Movie, Sound), 3D with its scripts.
-ACTIVE_KINDS = frozenset({"/JavaScript", "/Launch", "/EmbeddedFile", "/RichMedia", "/GoToE", "/GoToR", "/ImportData",
+ACTIVE_KINDS = frozenset({"/JavaScript", "/Launch", "/EmbeddedFile", "/RichMedia", "/GoToE", "/GoToR", "/ImportData", "/Thread",
                           "/SubmitForm", "/Rendition", "/Movie", "/Sound", "/FileAttachment", "/3D", "/U3D", "/PRC"})
 # A URI action is kept only for a web or mail address: `javascript:`, `file:` and the like go.
 SAFE_URI_SCHEMES = ("http://", "https://", "mailto:")
@@ -79,21 +79,39 @@ def active_content_in_bytes(content, *, max_objects):
     return active_content_in(PdfReader(io.BytesIO(content), strict=False), max_objects=max_objects)
 
 
+class ObjectBudget:
+    """How many objects the walks may still visit: one budget for all the PDFs of one upload, so
+    that ten files each under the limit cannot add up to ten times its work."""
+
+    def __init__(self, limit):
+        self.limit, self.left = limit, limit
+
+    def spend(self):
+        self.left -= 1
+        if self.left < 0:
+            raise TooComplex(f"more than {self.limit} objects")
+
+
 def _walk(root, visit, max_objects):
-    """Visit each dictionary and array reachable from `root` once, without recursion."""
-    seen, stack, visited = set(), [root], 0
+    """Visit each dictionary and array reachable from `root` once, without recursion.
+
+    Every object read counts, whatever it is (an indirect number is read from the file too), as
+    does every dictionary and array written inline; `max_objects` is a number or an ObjectBudget.
+    """
+    budget = max_objects if isinstance(max_objects, ObjectBudget) else ObjectBudget(max_objects)
+    seen, stack = set(), [root]
     while stack:
         item = stack.pop()
         if isinstance(item, IndirectObject):
             if (item.idnum, item.generation) in seen:
                 continue
             seen.add((item.idnum, item.generation))
+            budget.spend()
             item = item.get_object()
+        elif isinstance(item, (DictionaryObject, ArrayObject)):
+            budget.spend()
         if not isinstance(item, (DictionaryObject, ArrayObject)):
             continue
-        visited += 1
-        if visited > max_objects:
-            raise TooComplex(f"more than {max_objects} objects")
         visit(item)
         stack.extend(item.values() if isinstance(item, DictionaryObject) else item)
 

@@ -123,7 +123,10 @@ def prepare_uploads(uploads, *, combine=False, combined_name="assemblage.pdf", r
                                "choisi %(count)d. Déposez-les en plusieurs fois, ou scannez le document en un seul PDF.") % {
             "limit": MAX_FILES_PER_UPLOAD, "count": len(uploads)})
     _check_pixels_decoded_whole(uploads)
-    inspections = [inspect_upload(upload) for upload in uploads]
+    from documents.active_content import ObjectBudget
+
+    budget = ObjectBudget(PDF_MAX_OBJECTS)  # for all the PDFs of this upload together
+    inspections = [inspect_upload(upload, budget=budget) for upload in uploads]
     if combine:
         if any(i.content_type == PDF for i in inspections):
             raise UploadRejected(_("Seules des photos (JPEG ou PNG) peuvent être assemblées en un PDF."))
@@ -183,7 +186,7 @@ def _reduced(image, box):
     return image.reduce(factor) if factor > 1 else image
 
 
-def inspect_upload(upload):
+def inspect_upload(upload, *, budget=None):
     """Check name, size, type and integrity of an uploaded file; return what was found."""
     name = _check_name(upload.name)
     size = upload.size
@@ -206,7 +209,7 @@ def inspect_upload(upload):
                                "renommez-le avec l'extension %(extension)s ou enregistrez-le à nouveau.") % {
             "name": name, "found": LABELS[content_type], "extension": ".pdf" if content_type == PDF else ".jpg ou .png"})
     if content_type == PDF:
-        cleaned = _check_pdf(upload, name)
+        cleaned = _check_pdf(upload, name, budget or PDF_MAX_OBJECTS)
         # pypdf's objects refer to their reader, so a PDF that was read is freed only by the cycle
         # collector: collected after each one, the PDFs of one upload never add up in memory.
         gc.collect()
@@ -233,7 +236,7 @@ def _check_name(raw):
 PDF_READ_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError, zlib.error)
 
 
-def _check_pdf(upload, name):
+def _check_pdf(upload, name, budget):
     """Open the PDF within bounds; return None to store it as sent, or its copy without active content."""
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import LimitReachedError, PyPdfError
@@ -251,7 +254,7 @@ def _check_pdf(upload, name):
                                        "recommencez.") % {"name": name})
             _check_page_count(reader, name)
             reader.pages[0].mediabox  # noqa: B018 - opening the first page proves the file is readable
-            return _without_active_content(reader, name)
+            return _without_active_content(reader, name, budget)
     except UploadRejected:
         raise
     except LimitReachedError:
@@ -282,7 +285,7 @@ def _too_many_pages(name, count):
         "name": name, "count": count, "limit": PDF_MAX_PAGES})
 
 
-def _without_active_content(reader, name):
+def _without_active_content(reader, name, budget):
     """None when the PDF carries no active content; else a copy without it, proven by reading
     the copy again. Scripts, automatic actions, attached files, rich media and XFA are removed;
     pages, form fields and their values stay, so a fillable CERFA form is kept without its scripts."""
@@ -291,10 +294,10 @@ def _without_active_content(reader, name):
     from documents.active_content import CannotSanitise, TooComplex, active_content_in, active_content_in_bytes, without_active_content
 
     try:
-        if not active_content_in(reader, max_objects=PDF_MAX_OBJECTS):
+        if not active_content_in(reader, max_objects=budget):
             return None
-        cleaned = without_active_content(reader, max_objects=PDF_MAX_OBJECTS)
-        left = active_content_in_bytes(cleaned, max_objects=PDF_MAX_OBJECTS)
+        cleaned = without_active_content(reader, max_objects=budget)
+        left = active_content_in_bytes(cleaned, max_objects=budget)
     except TooComplex:
         raise _too_complex(name) from None
     except CannotSanitise:

