@@ -8,14 +8,10 @@ so its VmHWM afterwards is that request's peak; CPU is the worker's user + syste
 
 import io
 import os
-import subprocess
-import sys
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
-from bench.bench_upload import _status, _worker_pid
-from bench.common import Row, free_port, logged_in_session_key, open_session, pdf_of_size, wait_for_port
+from bench.common import Row, one_gunicorn_worker, pdf_of_size, process_status, upload_candidate
 
 PROJECT = Path(__file__).resolve().parent.parent
 MEMORY_TARGET_MB = 150
@@ -61,48 +57,21 @@ def _large_pdf_with_javascript():
 
 
 def run():
-    from django.conf import settings
-    from django.middleware.csrf import _get_new_csrf_string
-
-    from candidates.models import User
-    from exams.models import Registration, Specialty
-
-    session = open_session(year=2198, name="Bench pire cas")
-    user = User.objects.create_user("bench-worst@exemple.fr", "x" * 16, is_active=True)
-    registration = Registration.objects.create(candidate=user, session=session, number="2198-000001", category="employee",
-                                               pathway="scolaire", diploma="bac_pro", specialty=Specialty.objects.get(code="CG"),
-                                               language="anglais", handicap=False)
-    cookies = f"{settings.SESSION_COOKIE_NAME}={logged_in_session_key(user)}; {settings.CSRF_COOKIE_NAME}={(csrf := _get_new_csrf_string())}"
+    registration, cookies, csrf = upload_candidate(year=2198, email="bench-worst@exemple.fr")
     path = f"/mes-documents/{registration.pk}/justificatifs/%s/deposer/"
     rows = []
     for label, kind, files, combine, expected in hostile_files():
-        with _gunicorn() as (port, worker):
+        with one_gunicorn_worker() as (port, worker):  # a new worker for each file: freed memory stays in its heap
             _post(port, path % "identity", cookies, csrf, [("scan.pdf", pdf_of_size(200_000))], False)  # warm-up
             Path(f"/proc/{worker}/clear_refs").write_text("5")  # VmHWM back to the current size
-            before, cpu = _status(worker, "VmRSS"), _cpu_seconds(worker)
+            before, cpu = process_status(worker, "VmRSS"), _cpu_seconds(worker)
             status = _post(port, path % kind, cookies, csrf, files, combine)
-            growth, cpu = (_status(worker, "VmHWM") - before) / 1024, _cpu_seconds(worker) - cpu
+            growth, cpu = (process_status(worker, "VmHWM") - before) / 1024, _cpu_seconds(worker) - cpu
         answer = {200: "accepté", 400: "refusé"}.get(status, f"HTTP {status}")
         rows.append(Row(f"upload_worst_case : {label}", f"{growth:.0f} Mo, {cpu:.2f} s CPU, {answer}",
                         f"< {MEMORY_TARGET_MB} Mo, < {CPU_TARGET_SECONDS} s", "",
                         growth < MEMORY_TARGET_MB and cpu < CPU_TARGET_SECONDS and status == expected))
     return rows
-
-
-@contextmanager
-def _gunicorn():
-    """A new gunicorn with one worker for each file: memory freed after an earlier file stays in
-    the worker's heap, and would hide the next file's growth."""
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-b", f"127.0.0.1:{port}",
-                               "-w", "1", "--timeout", "120"], cwd=PROJECT, env=os.environ.copy(),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
-        yield port, _worker_pid(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _post(port, path, cookies, csrf, files, combine):

@@ -2,6 +2,7 @@
 
 import statistics
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -110,3 +111,62 @@ def logged_in_session_key(user):
     store["_auth_user_hash"] = user.get_session_auth_hash()
     store.create()
     return store.session_key
+
+
+def upload_candidate(*, year, email):
+    """A logged-in candidate with a registration to upload pieces to: (registration, cookies, csrf)."""
+    from django.conf import settings
+    from django.middleware.csrf import _get_new_csrf_string
+
+    from candidates.models import User
+    from exams.models import Registration, Specialty
+
+    session = open_session(year=year, name=f"Bench {year}")
+    user = User.objects.create_user(email, "x" * 16, is_active=True)
+    registration = Registration.objects.create(candidate=user, session=session, number=f"{year}-000001", category="employee",
+                                               pathway="scolaire", diploma="bac_pro", specialty=Specialty.objects.get(code="CG"),
+                                               language="anglais", handicap=False)
+    csrf = _get_new_csrf_string()
+    cookies = f"{settings.SESSION_COOKIE_NAME}={logged_in_session_key(user)}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    return registration, cookies, csrf
+
+
+@contextmanager
+def one_gunicorn_worker():
+    """gunicorn on a free port with one sync worker, as production runs it: (port, worker pid)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-b", f"127.0.0.1:{port}",
+                               "-w", "1", "--timeout", "120"], cwd=Path(__file__).resolve().parent.parent,
+                              env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield port, _worker_pid(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _worker_pid(master):
+    from pathlib import Path
+
+    for _ in range(50):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.1)
+    raise RuntimeError("no gunicorn worker")
+
+
+def process_status(pid, key):
+    """A figure of /proc/<pid>/status, in kB (VmRSS, VmHWM…)."""
+    from pathlib import Path
+
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1])
+    raise KeyError(key)
