@@ -20,4 +20,4 @@ USER portal
 EXPOSE 8000
 # The access log masks the token of account links (activation, new password, change of address):
 # mail scanners open them before the candidate does (portal/gunicorn_logging.py).
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "portal.gunicorn_logging.Logger"]
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "common.gunicorn_logging.Logger"]

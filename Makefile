@@ -28,9 +28,11 @@ demo: migrate
 run: demo
 	$(DEV_ENV) honcho start -f Procfile.dev
 
-## Run the whole test suite, after ruff (pyflakes, pycodestyle, import order, bugbear, pyupgrade).
+## Run the whole test suite, after ruff (pyflakes, pycodestyle, import order, bugbear, pyupgrade) and
+## import-linter (the one order of the apps: pyproject.toml, [tool.importlinter]).
 test: install
 	$(DEV_ENV) ruff check .
+	$(DEV_ENV) lint-imports
 	$(DEV_ENV) python -m pytest $(PYTEST_ARGS)
 
 ## Run every benchmark and print one table.

@@ -36,8 +36,8 @@ def _pieces_page_row(registration):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from pypdf import PdfWriter
 
+    from documents.pieces import piece_upload
     from documents.requirements import required_pieces
-    from documents.services import piece_upload
 
     writer, output = PdfWriter(), io.BytesIO()
     writer.add_blank_page(width=595, height=842)
@@ -49,7 +49,7 @@ def _pieces_page_row(registration):
         for required in pieces[already:given]:
             piece_upload(registration=registration, piece_kind=required.kind,
                          uploads=[SimpleUploadedFile("p.pdf", output.getvalue())], at=at)
-        counts.append(_queries(registration, None, url=f"/mes-documents/{registration.pk}/justificatifs/"))
+        counts.append(_queries(registration, None, url=f"/inscription/{registration.pk}/justificatifs/"))
     return Row(f"requêtes SQL, « Mes justificatifs » ({len(pieces)} pièces) : 1 / toutes déposées",
                f"{counts[0]} / {counts[1]}", "identiques", "", counts[0] == counts[1])
 

@@ -126,7 +126,7 @@ def create_candidates(session, count):
         "email": user.email,
         "password": PASSWORD,
         "piece": PIECE,
-        "dashboard": reverse("exams:overview", args=[registration.pk]),
+        "dashboard": reverse("documents:overview", args=[registration.pk]),
         "pieces": reverse("documents:pieces", args=[registration.pk]),
         "upload": reverse("documents:upload", args=[registration.pk, PIECE]),
         "confirmation": reverse("documents:download", args=[registration.pk, GeneratedDocumentKind.CONFIRMATION]),
@@ -177,7 +177,7 @@ def start_gunicorn(port, data, redis_url):
         env["REDIS_URL"] = redis_url
     # The Dockerfile's command; the access log goes to stdout there, to nowhere here.
     command = [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(WORKERS), "--access-logfile", "-", "--logger-class", "portal.gunicorn_logging.Logger"]
+               "--workers", str(WORKERS), "--access-logfile", "-", "--logger-class", "common.gunicorn_logging.Logger"]
     with open(data / "gunicorn.log", "w") as log:
         server = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     wait_for_port(port, seconds=20)

@@ -8,6 +8,7 @@ TARGET_MS = 400
 
 def run():
     from candidates.models import User
+    from common import pdf as common_pdf
     from documents import pdf
     from documents.requirements import required_pieces
     from exams.models import ExamSession, Registration, Specialty
@@ -23,7 +24,7 @@ def run():
     )
     pieces = required_pieces(registration)
     confirmation = time_calls(lambda: pdf.confirmation_pdf(registration, pieces), REPEAT, warmup=3)
-    floor = time_calls(pdf.one_line_pdf, REPEAT, warmup=3)
+    floor = time_calls(common_pdf.one_line_pdf, REPEAT, warmup=3)
     ratio = median_ms(confirmation) / median_ms(floor)
     return [
         Row("PDF de confirmation (2 pages A4, QR code), médiane", f"{median_ms(confirmation):.0f} ms",

@@ -18,7 +18,7 @@ TARGET_MB = 30
 def run():
     registration, cookies, csrf = upload_candidate(year=2199, email="bench-upload@exemple.fr")
     with one_gunicorn_worker() as (port, worker):
-        path = f"/mes-documents/{registration.pk}/justificatifs/identity/deposer/"
+        path = f"/inscription/{registration.pk}/justificatifs/identity/deposer/"
         _post(port, path, cookies, csrf, pdf_of_size(200_000))  # warm-up: imports, connections
         before = process_status(worker, "VmRSS")
         seconds = time.perf_counter()

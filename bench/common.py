@@ -72,7 +72,7 @@ def open_session(*, year, name):
 
     from django.utils import timezone
 
-    from documents.services import requirements_copy
+    from documents.requirements import requirements_copy
     from exams.models import ExamSession
 
     now = timezone.now()

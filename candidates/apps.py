@@ -8,6 +8,6 @@ class CandidatesConfig(AppConfig):
 
     def ready(self):
         from candidates import (
-            inbox,  # noqa: F401 - forgets a candidate's unread count when a message changes
             login_limits,  # noqa: F401 - counts each failed login against its address
+            receivers,  # noqa: F401 - forgets a candidate's unread count when a message changes
         )

@@ -5,11 +5,8 @@ a message (a new one, read, unread, deleted) forgets the count.
 """
 
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
-from candidates.models import Message
-from portal.caching import forget
+from common.caching import forget
 
 
 def _key(user_id):
@@ -22,8 +19,3 @@ def unread_count(user):
 
 def forget_unread_count(user_id):
     forget([_key(user_id)])
-
-
-@receiver([post_save, post_delete], sender=Message)
-def message_changed(sender, instance, **kwargs):
-    forget_unread_count(instance.recipient_id)

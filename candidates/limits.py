@@ -6,7 +6,7 @@ from django.conf import settings
 from django_ratelimit.core import is_ratelimited
 
 from candidates.addresses import mailbox_key
-from portal.client_address import client_address
+from common.client_address import client_address
 
 
 def email_may_be_sent(request, *, to_email):

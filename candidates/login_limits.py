@@ -30,7 +30,7 @@ from django_ratelimit.core import get_usage
 
 
 def _usage(request, *, increment):
-    # key "ip": portal.client_address, through RATELIMIT_IP_META_KEY.
+    # key "ip": common.client_address, through RATELIMIT_IP_META_KEY.
     rate = f"{settings.LOGIN_FAILURES_PER_CLIENT_PER_HOUR}/h"
     return get_usage(request, group="logins:failures-from-client", key="ip", rate=rate, increment=increment)
 

@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from candidates.inbox import forget_unread_count
+
 french_phone = RegexValidator(
     r"^(?:\+33\s?[1-9]|0[1-9])(?:[\s.-]?\d{2}){4}$|^\+(?!33)[\d\s.-]{6,20}$",
     _("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78."),
@@ -305,13 +307,9 @@ class Message(models.Model):
         if self.read_at is None:
             self.read_at = at or timezone.now()
             Message.objects.filter(pk=self.pk, read_at__isnull=True).update(read_at=self.read_at)
-            from candidates.inbox import forget_unread_count
-
             forget_unread_count(self.recipient_id)
 
     def mark_unread(self):
-        from candidates.inbox import forget_unread_count
-
         self.read_at = None
         Message.objects.filter(pk=self.pk).update(read_at=None)
         forget_unread_count(self.recipient_id)

@@ -11,14 +11,22 @@ state when the email leaves (`message_for_delivery`) and exists nowhere else, so
 can read messages (staff in admin, whoever holds a session, the « Mes données » ZIP) can use it.
 """
 
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from candidates.models import LinkPurpose, Message, MessageStatus
+from candidates.tasks import deliver_message as deliver_message_task
 from candidates.tokens import activation_link, email_change_link, password_reset_link
+from common.gunicorn_logging import mask_account_links
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,52 @@ def _record(message):
 
 
 def _deliver_later(message_id):
-    from candidates.tasks import deliver_message
+    deliver_message_task.delay(message_id)
 
-    deliver_message.delay(message_id)
+
+class DeliveryRetry(Exception):
+    """The SMTP server refused or failed: try this message again in `countdown` seconds."""
+
+    def __init__(self, countdown):
+        super().__init__(countdown)
+        self.countdown = countdown
+
+
+def message_deliver(message):
+    """Send one message claimed for delivery (`Message.objects.claim_for_delivery`), then record
+    the outcome: sent; or back to pending, raising DeliveryRetry (after 1, 2, 4… minutes); or,
+    after MAX_ATTEMPTS, failed, for staff to see in admin. Returns whether it was sent.
+
+    A worker that dies between the claim and the record leaves it « envoi en cours »: never sent
+    twice, shown to staff.
+    """
+    try:
+        rendered = message_for_delivery(message)  # an account link is made now, never stored
+        email = EmailMultiAlternatives(subject=rendered.subject, body=rendered.text,
+                                       from_email=settings.DEFAULT_FROM_EMAIL, to=[message.to_email])
+        if rendered.html:
+            email.attach_alternative(rendered.html, "text/html")
+        email.send()
+    except Exception as error:
+        final = message.attempts >= Message.MAX_ATTEMPTS
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.FAILED if final else MessageStatus.PENDING, last_error=mask_account_links(repr(error))[:2000]
+        )
+        logger.warning("email %s not sent (attempt %s): %r", message.pk, message.attempts, error)
+        if not final:
+            raise DeliveryRetry(countdown=60 * 2 ** (message.attempts - 1)) from error
+        return False
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.SENT, sent_at=timezone.now(), last_error="")
+    return True
+
+
+def messages_requeue_pending(*, at=None):
+    """Queue again the emails whose delivery was never queued or was lost (pending for 5 minutes,
+    never tried). Safe to run any time: delivery claims each message before sending it."""
+    stale = (at or timezone.now()) - timedelta(minutes=5)
+    ids = list(
+        Message.objects.filter(status=MessageStatus.PENDING, created_at__lt=stale, attempts=0).values_list("pk", flat=True)[:1000]
+    )
+    for message_id in ids:
+        deliver_message_task.delay(message_id)
+    return len(ids)

@@ -4,7 +4,6 @@ import logging
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from candidates.models import LinkPurpose, ProfileChange, activation_delay
 from candidates.outbox import email_send, email_send_account_link
+from candidates.signals import situation_changed
 from candidates.tokens import EMAIL_CHANGE_MAX_AGE, absolute_url, password_reset_valid_until
 
 logger = logging.getLogger(__name__)
@@ -111,47 +111,12 @@ def account_update_situation(*, user, changed_by, **values):
             setattr(user, field, values[field])
     if not changes:
         return []
-    locked = user_has_locked_registration(user)
-    for change in changes:
-        change.after_lock = locked
     with transaction.atomic():
         user.full_clean(exclude=["password"])
         user.save(update_fields=[change.field for change in changes])
         ProfileChange.objects.bulk_create(changes)
-        if locked:  # the file is closed: the rectorate must hear of the change (the notice, H)
-            from candidates.tasks import notify_staff_of_situation_change
-
-            transaction.on_commit(lambda: notify_staff_of_situation_change.delay(user.pk))
+        situation_changed.send(sender=User, user=user, changes=changes)
     return changes
-
-
-def situation_changes_notify_staff(*, user_id):
-    """Email the DEC the changes a candidate made after the lock, once.
-
-    The rows are claimed by a conditional update and the email recorded in the same
-    transaction, so a task run twice sends once and an SMTP failure loses nothing: the outbox
-    retries the delivery like every other email.
-    """
-    with transaction.atomic():
-        pending = ProfileChange.objects.filter(user_id=user_id, after_lock=True, staff_notified_at__isnull=True)
-        ids = sorted(pending.values_list("pk", flat=True))
-        now = timezone.now()
-        claimed = ProfileChange.objects.filter(pk__in=ids, staff_notified_at__isnull=True).update(staff_notified_at=now)
-        if not claimed:
-            return 0
-        user = User.objects.get(pk=user_id)
-        changes = ProfileChange.objects.filter(pk__in=ids, staff_notified_at=now).order_by("changed_at", "pk")
-        numbers = ", ".join(user.registrations.filter(status="locked").values_list("number", flat=True))
-        email_send(user=None, to_email=settings.DEC_EMAIL, template="situation_change_staff",
-                   context={"candidate": user, "changes": list(changes), "numbers": numbers},
-                   event_key=f"situation-change:{user_id}:{ids[0]}-{ids[-1]}:{claimed}")
-    return claimed
-
-
-def user_has_locked_registration(user):
-    from exams.models import RegistrationStatus
-
-    return user.registrations.filter(status=RegistrationStatus.LOCKED).exists()
 
 
 def account_request_email_change(*, user, new_email):

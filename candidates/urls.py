@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from candidates import views
-from portal import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
+from common import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
 
 app_name = "candidates"
 
@@ -28,7 +28,6 @@ urlpatterns = [
     path("mot-de-passe/oublie/envoye/", views.password_reset_done, name="password_reset_done"),
     path("mot-de-passe/nouveau/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("mot-de-passe/nouveau/termine/", page("password_reset_complete", _("Mot de passe changé")), name="password_reset_complete"),
-    path("mes-donnees/", views.my_data, name="my_data"),
     path("messages/", views.inbox, name="inbox"),
     path("messages/<id:pk>/", views.message_detail, name="message_detail"),
     path("messages/<id:pk>/non-lu/", views.message_mark_unread, name="message_mark_unread"),

@@ -19,7 +19,7 @@ from candidates.limits import email_may_be_sent
 from candidates.masking import masked_email
 from candidates.models import Message, User, activation_delay
 from candidates.tokens import activation_tokens, read_email_change_token
-from portal.client_address import client_address
+from common.client_address import client_address
 
 ACTIVATION_SESSION_KEY = "_activation_token"
 LINK_IN_SESSION = "lien"
@@ -264,16 +264,3 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_success_url(self):
         messages.success(self.request, _("Votre mot de passe a été changé."))
         return reverse("candidates:account")
-
-
-@login_required
-def my_data(request):
-    """« Mes données » (RGPD): the page, and the ZIP of everything held about the candidate."""
-    if request.GET.get("telecharger") == "zip":
-        from django.http import FileResponse
-
-        from candidates.export import personal_data_zip
-
-        return FileResponse(personal_data_zip(request.user), as_attachment=True, filename="mes-donnees-inscription-bts.zip",
-                            content_type="application/zip")
-    return render(request, "candidates/my_data.html", {"title": _("Mes données")})

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,11 +10,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from import_export import fields
 from simple_history.admin import SimpleHistoryAdmin
 
-from documents import services
+from common import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
+from common.private_files import private_preview_response
+from documents import review
 from documents.models import GeneratedDocument, Piece, PieceFile, PieceKind, PieceStatus, RejectionReason, Requirement, ScanStatus
-from portal import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
+from documents.pdf import verification_code
+from documents.requirements import requirements_copy
+from exams import admin as exams_admin
+from exams.models import ExamSession, Registration
 
 
 @admin.register(PieceKind)
@@ -81,7 +88,7 @@ class ReviewForm(forms.Form):
 
         self.fields["reasons"].queryset = RejectionReason.objects.filter(
             Q(piece_kinds=piece.piece_kind) | Q(piece_kinds__isnull=True)).distinct()
-        self.fields["replace_until"].initial = services.replacement_deadline(piece.registration.session, timezone.now())
+        self.fields["replace_until"].initial = review.replacement_deadline(piece.registration.session, timezone.now())
 
 
 @admin.register(Piece)
@@ -129,7 +136,7 @@ class PieceAdmin(SimpleHistoryAdmin):
     def queue_view(self, request):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        piece = services.next_piece_to_review()
+        piece = review.next_piece_to_review()
         if piece is None:
             messages.success(request, _("Aucune pièce n'attend de contrôle."))
             return redirect("admin:documents_piece_changelist")
@@ -144,7 +151,7 @@ class PieceAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             accept = request.POST.get("decision") == "accept"
             try:
-                services.piece_review(piece=piece, accept=accept, reasons=form.cleaned_data["reasons"],
+                review.piece_review(piece=piece, accept=accept, reasons=form.cleaned_data["reasons"],
                                       comment=form.cleaned_data["comment"], replace_until=form.cleaned_data["replace_until"],
                                       by=request.user)
             except PermissionDenied as error:
@@ -176,11 +183,127 @@ class PieceAdmin(SimpleHistoryAdmin):
         piece_file = get_object_or_404(PieceFile, pk=file_pk)
         if not piece_file.can_be_served:
             raise Http404
-        from django.http import FileResponse
+        return private_preview_response(piece_file.file, piece_file.content_type)
 
-        response = FileResponse(piece_file.file.open("rb"), content_type=piece_file.content_type)
-        response["Content-Disposition"] = "inline"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
-        response["Cache-Control"] = "private, no-store"
-        return response
+
+# The registration seen as a dossier: exams/admin.py's pages, with the pieces. documents stands on
+# exams, so it extends exams' admin classes (as one extends Django's UserAdmin) and registers them
+# again in their place; exams' admin knows nothing of pieces.
+
+class ExamSessionAdmin(exams_admin.ExamSessionAdmin):
+    actions = ["copy_requirements_from_previous"]
+
+    @admin.action(description=_("Reprendre la matrice des pièces de la session précédente"))
+    def copy_requirements_from_previous(self, request, queryset):
+        for session in queryset:
+            previous = ExamSession.objects.filter(year__lt=session.year, requirements__isnull=False).order_by("-year").first()
+            if previous is None:
+                self.message_user(request, _("%(session)s : aucune session précédente n'a de matrice.") % {"session": session})
+                continue
+            copied = requirements_copy(from_session=previous, to_session=session)
+            self.message_user(request, _("%(session)s : %(n)d pièce(s) reprise(s) de %(previous)s.") % {
+                "session": session, "n": copied, "previous": previous})
+
+
+class PieceInline(admin.TabularInline):
+    """The pieces given, with their files; a signed confirmation of an older version is flagged."""
+
+    model = Piece
+    extra = 0
+    can_delete = False
+    fields = ["piece_kind", "status", "file_links", "review_reason", "replace_until"]
+    readonly_fields = ["piece_kind", "status", "file_links", "review_reason", "replace_until"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("piece_kind", "registration").prefetch_related("files")
+
+    @admin.display(description=_("fichiers"))
+    def file_links(self, piece):
+        """Each file shown in the page (PDF in a frame, image as is), with its link and flags."""
+        from django.urls import reverse
+        from django.utils.html import format_html, format_html_join
+        from django.utils.safestring import mark_safe
+
+        def preview(piece_file):
+            url = reverse("admin:documents_piece_preview", args=[piece_file.pk])
+            if piece_file.content_type == "application/pdf":
+                return format_html('<iframe src="{}" title="{}" style="width:22rem;height:16rem;border:1px solid #ccc"></iframe>',
+                                   url, piece_file.original_name)
+            return format_html('<img src="{}" alt="{}" style="max-width:22rem;max-height:16rem">', url, piece_file.original_name)
+
+        return format_html_join(
+            mark_safe("<br>"), "{}<br><a href=\"{}\">{}</a>{}",  # noqa: S308 - a constant
+            ((preview(f), reverse("documents:file", args=[f.pk]), f.original_name,
+              format_html(" <strong>⚠ {}</strong>", _("version %(v)s dépassée") % {"v": f.confirmation_version})
+              if f.is_outdated_confirmation else "") for f in piece.files.all() if f.can_be_served),
+        ) or _("(aucun fichier analysé et sain)")
+
+
+class CompleteFilter(admin.SimpleListFilter):
+    title = _("dossier complet")
+    parameter_name = "complet"
+
+    def lookups(self, request, model_admin):
+        return [("oui", _("complet")), ("non", _("incomplet"))]
+
+    def queryset(self, request, queryset):
+        complete = Q(completed_at__isnull=False, pieces_missing=0)
+        if self.value() == "oui":
+            return queryset.filter(complete)
+        if self.value() == "non":
+            return queryset.exclude(complete)
+        return queryset
+
+
+class AwaitingReviewFilter(admin.SimpleListFilter):
+    title = _("pièces en attente de contrôle")
+    parameter_name = "a_controler"
+
+    def lookups(self, request, model_admin):
+        return [("oui", _("au moins une")), ("non", _("aucune"))]
+
+    def queryset(self, request, queryset):
+        awaiting = Exists(Piece.objects.filter(registration=OuterRef("pk"), status=PieceStatus.RECEIVED))
+        if self.value() == "oui":
+            return queryset.filter(awaiting)
+        if self.value() == "non":
+            return queryset.filter(~awaiting)
+        return queryset
+
+
+class RegistrationResource(exams_admin.RegistrationResource):
+    """The export: each registration with its answers and the state of each of its pieces."""
+
+    pieces = fields.Field(column_name=_("pièces"))
+
+    class Meta(exams_admin.RegistrationResource.Meta):
+        fields = [*exams_admin.RegistrationResource.Meta.fields, "pieces"]
+        export_order = fields
+
+    def dehydrate_pieces(self, registration):
+        return " ; ".join(f"{p.piece_kind.name} : {p.get_status_display()}" for p in registration.pieces.all())
+
+
+class RegistrationAdmin(exams_admin.RegistrationAdmin):
+    resource_classes = [RegistrationResource]
+    list_filter = ["session", "status", CompleteFilter, AwaitingReviewFilter, *exams_admin.RegistrationAdmin.list_filter[2:]]
+    readonly_fields = [*exams_admin.RegistrationAdmin.readonly_fields, "current_verification_code"]
+    inlines = [PieceInline]
+    fieldsets = [(None, {"fields": [*exams_admin.RegistrationAdmin.fieldsets[0][1]["fields"], "current_verification_code"]}),
+                 *exams_admin.RegistrationAdmin.fieldsets[1:]]
+
+    @admin.display(description=_("code de vérification de la version en vigueur"))
+    def current_verification_code(self, registration):
+        return verification_code(registration) if registration.number else "—"
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("candidate", "specialty", "option").prefetch_related(
+            Prefetch("pieces", queryset=Piece.objects.select_related("piece_kind")))
+
+
+for model, model_admin in ((ExamSession, ExamSessionAdmin), (Registration, RegistrationAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

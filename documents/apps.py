@@ -7,4 +7,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Pièces justificatives")
 
     def ready(self):
-        from documents import checks, signals  # noqa: F401 - the deployment check, the matrix cache's clearing
+        from documents import checks, receivers  # noqa: F401 - the deployment check; the matrix cache; a changed registration

@@ -12,6 +12,12 @@ from exams.models import ExamSession, Registration, Specialty, SpecialtyOption
 class PieceKind(models.Model):
     """A kind of supporting piece, e.g. "pièce d'identité" or "attestation R408"."""
 
+    # The codes the portal's code knows (documents/reference.py seeds them): the signed
+    # confirmation, whose version is read from the uploaded PDF, and the professional dossier,
+    # which has its own window.
+    CONFIRMATION = "confirmation"
+    PROFESSIONAL_DOSSIER = "professional-dossier"
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("intitulé"), max_length=200)
     help_text = models.TextField(_("précisions pour le candidat"), blank=True)

@@ -4,11 +4,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.caching import forget
 from documents.models import Condition, PieceKind, Requirement
 from exams.models import Pathway
-from portal.caching import forget
 
 
 @dataclass(frozen=True)
@@ -97,3 +98,19 @@ def _reason(requirement, registration, family):
     if not all(requirement.applies_to_family(f) for f in ("scolaire", "apprentissage", "continue", "experience")):
         return _("car vous êtes candidat(e) par la voie : %(pathway)s") % {"pathway": Pathway(registration.pathway).label.lower()}
     return _("pièce demandée à tous les candidats")
+
+
+@transaction.atomic
+def requirements_copy(*, from_session, to_session):
+    """Give a new session the matrix of an earlier one; rows it already has are kept."""
+    copied = 0
+    for requirement in Requirement.objects.filter(session=from_session).prefetch_related("specialties", "options"):
+        new, created = Requirement.objects.get_or_create(
+            session=to_session, piece_kind=requirement.piece_kind, condition=requirement.condition,
+            defaults={f"for_{f}": getattr(requirement, f"for_{f}") for f in ("scolaire", "apprentissage", "continue", "experience")},
+        )
+        if created:
+            new.specialties.set(requirement.specialties.all())
+            new.options.set(requirement.options.all())
+            copied += 1
+    return copied

@@ -1,44 +1,21 @@
 
-from celery import shared_task
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+"""The documents' Celery tasks. Each fetches its row and calls one service, imported when the task
+runs: the services import their tasks at the top (`thing_task`), so this module imports none."""
 
-from documents import pdf
-from documents.models import GeneratedDocument, GeneratedDocumentKind
-from documents.requirements import required_pieces
+from celery import shared_task
+
 from exams.models import Registration
 
 
 @shared_task
 def render_registration_documents(registration_id, version):
-    """Make the PDFs of one version of a registration, once. Safe to run twice or late.
+    """Make the PDFs of one version of a registration, once. Safe to run twice or late: a version
+    that is no longer the current one is skipped, the newer version has its own task."""
+    from documents.generated import registration_documents_make
 
-    A version that is no longer the current one is skipped: the newer version has its own task.
-    """
     registration = Registration.objects.select_related("candidate", "session", "specialty", "option").filter(pk=registration_id).first()
-    if registration is None or registration.version != version:
-        return
-    wanted = [GeneratedDocumentKind.CONFIRMATION]
-    if registration.engagement_etudiant:
-        wanted.append(GeneratedDocumentKind.ENGAGEMENT_FORM)
-    for kind in wanted:
-        if GeneratedDocument.objects.filter(registration=registration, kind=kind, version=version).exists():
-            continue
-        if kind == GeneratedDocumentKind.CONFIRMATION:
-            content = pdf.confirmation_pdf(registration, required_pieces(registration))
-        else:
-            content = pdf.engagement_form_pdf(registration)
-        _store(registration, kind, version, content)
-
-
-def _store(registration, kind, version, content):
-    document = GeneratedDocument(registration=registration, kind=kind, version=version)
-    document.file.save(f"{registration.number}-{kind}-v{version}.pdf", ContentFile(content), save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-    except IntegrityError:  # another worker made it meanwhile: keep theirs
-        document.file.delete(save=False)
+    if registration is not None and registration.version == version:
+        registration_documents_make(registration)
 
 
 @shared_task
@@ -48,7 +25,7 @@ def close_registrations_task():
     It waits CLOSING_GRACE (the service's default) after the deadline, so an upload that started
     before 17:00:00 has ended.
     """
-    from documents.services import close_registrations
+    from documents.locking import close_registrations
 
     return close_registrations()
 
@@ -56,7 +33,7 @@ def close_registrations_task():
 @shared_task
 def send_deadline_reminders_task():
     """Periodic (every hour): 7 and 2 days before the deadline, remind incomplete registrations."""
-    from documents.services import send_deadline_reminders
+    from documents.reminders import send_deadline_reminders
 
     return send_deadline_reminders()
 
@@ -67,7 +44,7 @@ def scan_piece_file(self, file_id):
     file already judged is left alone. While clamd does not answer, retry with a growing delay
     (1, 2, 4… minutes); after that the nightly sweep queues it again."""
     from documents.antivirus import ScanUnavailable
-    from documents.services import piece_file_scan
+    from documents.scanning import piece_file_scan
 
     try:
         verdict = piece_file_scan(file_id=file_id)
@@ -79,6 +56,6 @@ def scan_piece_file(self, file_id):
 @shared_task
 def requeue_unscanned_files():
     """Nightly: queue again the scans that never finished, and the files stored while scanning was off."""
-    from documents.services import files_requeue_unscanned
+    from documents.scanning import files_requeue_unscanned
 
     return files_requeue_unscanned()

@@ -66,6 +66,12 @@ PIXELS_DECODED_WHOLE_PER_UPLOAD = 2 * PNG_MAX_PIXELS
 # a page, a scan 10, so 30 000 is a hundred dense pages.
 PDF_MAX_PAGES = 300
 PDF_MAX_OBJECTS = 30_000
+# Opening a PDF, pypdf reads the header of every entry of its cross-reference table, before any
+# budget can count: a file that declares (trailer /Size) more than twice the objects one upload
+# may visit is refused before it is opened. A file whose /Size lies is still opened: that work is
+# bounded by the file's size (UPLOAD_MAX_BYTES), read from memory (`make bench`: upload_worst_case).
+PDF_MAX_DECLARED_OBJECTS = 2 * PDF_MAX_OBJECTS
+_DECLARED_SIZE = re.compile(rb"/Size\s+(\d{1,12})")
 _PDF_STREAM_MAX_BYTES = 16 * 1024 * 1024
 PDF_LIMITS = {
     "zlib_maximum_output_length": _PDF_STREAM_MAX_BYTES, "lzw_maximum_output_length": _PDF_STREAM_MAX_BYTES,
@@ -242,13 +248,19 @@ def _check_pdf(upload, name, budget):
     from pypdf.errors import LimitReachedError, PyPdfError
 
     upload.seek(max(upload.size - 2048, 0))
-    if b"%%EOF" not in upload.read():
+    tail = upload.read()
+    if b"%%EOF" not in tail:
         raise UploadRejected(_("« %(name)s » est incomplet (fichier tronqué) : téléchargez ou enregistrez-le à nouveau.") % {"name": name})
+    declared = [int(size) for size in _DECLARED_SIZE.findall(tail)]
+    if declared and max(declared) > PDF_MAX_DECLARED_OBJECTS:
+        raise _too_complex(name)
     damaged = UploadRejected(_("« %(name)s » est endommagé et ne peut pas être ouvert.") % {"name": name})
     try:
         with apply_configuration(**PDF_LIMITS):
             upload.seek(0)
-            reader = PdfReader(upload, strict=False)  # reads what it needs from the file, not all of it
+            # From memory (at most UPLOAD_MAX_BYTES): pypdf reads a file in small pieces, and
+            # through an uploaded file's wrappers each read costs twice as much.
+            reader = PdfReader(io.BytesIO(upload.read()), strict=False)
             if reader.is_encrypted:
                 raise UploadRejected(_("« %(name)s » est protégé par un mot de passe : enregistrez-le sans protection puis "
                                        "recommencez.") % {"name": name})

@@ -1,11 +1,12 @@
 from django.urls import path
 
+from common import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
 from documents import views
-from portal import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
 
 app_name = "documents"
 urlpatterns = [
-    path("<id:pk>/", views.my_documents, name="mine"),
+    path("<id:pk>/", views.registration_overview, name="overview"),
+    path("<id:pk>/documents/", views.my_documents, name="mine"),
     path("<id:pk>/etat/", views.documents_status, name="status"),
     path("<id:pk>/telecharger/<slug:kind>/", views.download_generated, name="download"),
     path("<id:pk>/justificatifs/", views.my_pieces, name="pieces"),

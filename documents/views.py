@@ -1,21 +1,62 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from documents import services
+from common.private_files import private_file_response
+from documents import completeness, locking, pieces
 from documents.forms import UploadForm
 from documents.models import GeneratedDocument, GeneratedDocumentKind, PieceFile
 from documents.requirements import required_pieces
 from documents.uploads import UploadRejected
+from exams import catalogue
+from exams.forms import STEPS
+from exams.models import Registration
 from exams.rules import registration_errors
 from exams.views import get_own_registration_or_404
+
+
+@login_required
+def registration_overview(request, pk):
+    registration = Registration.objects.for_dashboard(pk, request.user)
+    if registration is None:
+        raise Http404
+    at = timezone.now()
+    writable = registration.is_writable(at)
+    # Read only when the answers are drawn, not when they come from the cache.
+    whole = functools.cache(lambda: get_own_registration_or_404(request.user, pk))
+    context = {
+        "registration": registration,
+        "whole_registration": whole,
+        "errors": functools.cache(lambda: registration_errors(whole())),
+        "pieces": functools.cache(lambda: required_pieces(whole())),
+        "steps": STEPS,
+        "writable": writable,
+        "time_left": registration.session.time_left_to_register(at),
+        "title": _("Mon inscription"),
+        "answers_key": answers_fragment_key(registration, writable),
+    }
+    return render(request, "documents/overview.html", context)
+
+
+def answers_fragment_key(registration, writable):
+    """What the dashboard's answers, completeness and pieces are drawn from (documents/overview.html).
+
+    The dashboard is the page asked most on the deadline evening, and drawing them is most of
+    its cost: they are drawn once per version of the registration (it grows with every saved
+    change, whoever makes it: the candidate, or staff in admin) and per state of the catalogue,
+    and drawn again as soon as either changes, with nothing to clear. Locking and cancelling
+    change the status, not the version: it is part of the key too.
+    """
+    return repr([registration.pk, registration.number, registration.version, registration.status,
+                 catalogue.generation(), writable])
 
 
 def _current_documents(registration):
@@ -69,17 +110,16 @@ def my_pieces(request, pk):
     """« Mes justificatifs »: each required piece, its state, its files, and the final button."""
     registration = get_own_registration_or_404(request.user, pk)
     at = timezone.now()
-    states = services.piece_states(registration)
-    writable = registration.is_editable and registration.session.is_registration_open(at)
+    states = completeness.piece_states(registration)
+    writable = registration.is_writable(at)
     context = {
         "registration": registration,
         "states": states,
         "writable": writable,
         "replaceable": {s.piece.pk for s in states if s.piece and s.piece.can_be_replaced(at)},
-        "dossier": services.dossier_state(registration),
+        "dossier": completeness.dossier_state(registration),
         "dossier_open": registration.session.is_dossier_upload_open(at),
-        "form_complete": not registration_errors(registration),
-        "missing": services.missing_pieces(registration, states),
+        "blockers": completeness.validation_blockers(registration, states),
         "max_megabytes": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "time_left": registration.session.time_left_to_register(at),
         "title": _("Mes justificatifs"),
@@ -93,7 +133,7 @@ def upload(request, pk, kind):
     at = _received_at(request)  # before the body is read: the upload's start decides the deadline
     registration = get_own_registration_or_404(request.user, pk)
     required = {piece.kind.code: piece.kind for piece in required_pieces(registration)}
-    dossier = services.dossier_state(registration)
+    dossier = completeness.dossier_state(registration)
     if dossier:
         required[dossier.required.kind.code] = dossier.required.kind
     if kind not in required:
@@ -101,9 +141,9 @@ def upload(request, pk, kind):
     form = UploadForm(request.POST, request.FILES)
     form.is_valid()
     try:
-        stored = services.piece_upload(registration=registration, piece_kind=required[kind],
+        stored = pieces.piece_upload(registration=registration, piece_kind=required[kind],
                                        uploads=request.FILES.getlist("files"), combine=form.cleaned_data.get("combine", False), at=at)
-    except (UploadRejected, services.UploadOvertaken) as error:
+    except (UploadRejected, pieces.UploadOvertaken) as error:
         return _upload_answer(request, registration, kind, error=str(error))
     outdated = [f for f in stored if f.is_outdated_confirmation]
     message = _("%(piece)s : fichier reçu.") % {"piece": required[kind].name}
@@ -132,7 +172,7 @@ def _upload_answer(request, registration, kind, *, message=None, error=None, war
 def delete_file(request, pk, file_pk):
     registration = get_own_registration_or_404(request.user, pk)
     piece_file = get_object_or_404(PieceFile.objects.select_related("piece"), pk=file_pk, piece__registration=registration)
-    services.piece_file_delete(registration=registration, piece_file=piece_file, at=_received_at(request))
+    pieces.piece_file_delete(registration=registration, piece_file=piece_file, at=_received_at(request))
     messages.success(request, _("Fichier « %(name)s » retiré.") % {"name": piece_file.original_name})
     return redirect("documents:pieces", pk=registration.pk)
 
@@ -150,27 +190,6 @@ def download_file(request, file_pk):
     return private_file_response(piece_file.file, piece_file.original_name, piece_file.content_type)
 
 
-def private_pdf_bytes_response(content, filename):
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def private_file_response(field_file, filename, content_type):
-    prefix = settings.PRIVATE_FILES_X_ACCEL_PREFIX
-    if prefix:
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + field_file.name
-    else:
-        response = FileResponse(field_file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 def finalize(request, pk):
     """« J'ai fourni toutes mes pièces »: a page that says what it means, then one POST."""
@@ -179,10 +198,9 @@ def finalize(request, pk):
         if request.POST.get("confirm") != "yes":
             messages.error(request, _("Cochez la case pour confirmer que vous avez vérifié vos pièces."))
             return redirect("documents:finalize", pk=registration.pk)
-        services.registration_finalize(registration=registration, at=_received_at(request))
+        locking.registration_finalize(registration=registration, at=_received_at(request))
         messages.success(request, _("Votre inscription est validée définitivement. Un courriel vous le confirme."))
         return redirect("documents:pieces", pk=registration.pk)
-    states = services.piece_states(registration)
-    context = {"registration": registration, "missing": services.missing_pieces(registration, states),
-               "form_complete": not registration_errors(registration), "title": _("J'ai fourni toutes mes pièces")}
+    context = {"registration": registration, "blockers": completeness.validation_blockers(registration),
+               "title": _("J'ai fourni toutes mes pièces")}
     return render(request, "documents/finalize.html", context)

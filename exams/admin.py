@@ -1,12 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from simple_history.admin import SimpleHistoryAdmin
 
-from documents.models import Piece, PieceStatus
-from documents.pdf import verification_code
 from exams.exports import FormulaSafeExportMixin
 from exams.models import Convocation, Epreuve, ExamSession, ExamSlot, Mark, RattrapageChoice, Registration, Specialty, SpecialtyOption
 from exams.services import registration_save
@@ -17,24 +14,11 @@ class ExamSessionAdmin(admin.ModelAdmin):
     list_display = ["name", "year", "academy", "registration_opens_at", "registration_closes_at", "phase"]
     list_filter = ["academy", "year"]
     search_fields = ["name", "academy"]
-    actions = ["copy_requirements_from_previous"]
 
     @admin.display(description=_("état"))
     def phase(self, session):
         return session.registration_phase().label
 
-    @admin.action(description=_("Reprendre la matrice des pièces de la session précédente"))
-    def copy_requirements_from_previous(self, request, queryset):
-        from documents.services import requirements_copy
-
-        for session in queryset:
-            previous = ExamSession.objects.filter(year__lt=session.year, requirements__isnull=False).order_by("-year").first()
-            if previous is None:
-                self.message_user(request, _("%(session)s : aucune session précédente n'a de matrice.") % {"session": session})
-                continue
-            copied = requirements_copy(from_session=previous, to_session=session)
-            self.message_user(request, _("%(session)s : %(n)d pièce(s) reprise(s) de %(previous)s.") % {
-                "session": session, "n": copied, "previous": previous})
 
 
 class SpecialtyOptionInline(admin.TabularInline):
@@ -44,8 +28,8 @@ class SpecialtyOptionInline(admin.TabularInline):
 
 @admin.register(Specialty)
 class SpecialtyAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "option_codes", "requires_r408", "professional_dossier_in_portal", "is_open"]
-    list_filter = ["requires_r408", "professional_dossier_in_portal", "is_open"]
+    list_display = ["name", "code", "option_codes", "professional_dossier_in_portal", "is_open"]
+    list_filter = ["professional_dossier_in_portal", "is_open"]
     search_fields = ["name", "code"]
     inlines = [SpecialtyOptionInline]
 
@@ -57,75 +41,6 @@ class SpecialtyAdmin(admin.ModelAdmin):
         return ", ".join(option.code for option in specialty.options.all()) or "—"
 
 
-class PieceInline(admin.TabularInline):
-    """The pieces given, with their files; a signed confirmation of an older version is flagged."""
-
-    model = Piece
-    extra = 0
-    can_delete = False
-    fields = ["piece_kind", "status", "file_links", "review_reason", "replace_until"]
-    readonly_fields = ["piece_kind", "status", "file_links", "review_reason", "replace_until"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("piece_kind", "registration").prefetch_related("files")
-
-    @admin.display(description=_("fichiers"))
-    def file_links(self, piece):
-        """Each file shown in the page (PDF in a frame, image as is), with its link and flags."""
-        from django.urls import reverse
-        from django.utils.html import format_html, format_html_join
-        from django.utils.safestring import mark_safe
-
-        def preview(piece_file):
-            url = reverse("admin:documents_piece_preview", args=[piece_file.pk])
-            if piece_file.content_type == "application/pdf":
-                return format_html('<iframe src="{}" title="{}" style="width:22rem;height:16rem;border:1px solid #ccc"></iframe>',
-                                   url, piece_file.original_name)
-            return format_html('<img src="{}" alt="{}" style="max-width:22rem;max-height:16rem">', url, piece_file.original_name)
-
-        return format_html_join(
-            mark_safe("<br>"), "{}<br><a href=\"{}\">{}</a>{}",  # noqa: S308 - a constant
-            ((preview(f), reverse("documents:file", args=[f.pk]), f.original_name,
-              format_html(" <strong>⚠ {}</strong>", _("version %(v)s dépassée") % {"v": f.confirmation_version})
-              if f.is_outdated_confirmation else "") for f in piece.files.all() if f.can_be_served),
-        ) or _("(aucun fichier analysé et sain)")
-
-
-class CompleteFilter(admin.SimpleListFilter):
-    title = _("dossier complet")
-    parameter_name = "complet"
-
-    def lookups(self, request, model_admin):
-        return [("oui", _("complet")), ("non", _("incomplet"))]
-
-    def queryset(self, request, queryset):
-        complete = Q(completed_at__isnull=False, pieces_missing=0)
-        if self.value() == "oui":
-            return queryset.filter(complete)
-        if self.value() == "non":
-            return queryset.exclude(complete)
-        return queryset
-
-
-class AwaitingReviewFilter(admin.SimpleListFilter):
-    title = _("pièces en attente de contrôle")
-    parameter_name = "a_controler"
-
-    def lookups(self, request, model_admin):
-        return [("oui", _("au moins une")), ("non", _("aucune"))]
-
-    def queryset(self, request, queryset):
-        awaiting = Exists(Piece.objects.filter(registration=OuterRef("pk"), status=PieceStatus.RECEIVED))
-        if self.value() == "oui":
-            return queryset.filter(awaiting)
-        if self.value() == "non":
-            return queryset.filter(~awaiting)
-        return queryset
-
-
 class OptionFilter(admin.RelatedFieldListFilter):
     """Options named with their specialty, read in one query."""
 
@@ -134,45 +49,39 @@ class OptionFilter(admin.RelatedFieldListFilter):
 
 
 class RegistrationResource(resources.ModelResource):
-    """The export: each registration with its answers and the state of each of its pieces."""
+    """The export: each registration with its answers (documents/admin.py adds its pieces)."""
 
     candidate_name = fields.Field(column_name=_("candidat"))
     candidate_email = fields.Field(column_name=_("adresse électronique"), attribute="candidate__email")
     specialty_name = fields.Field(column_name=_("spécialité"), attribute="specialty__name")
     option_code = fields.Field(column_name=_("option"), attribute="option__code")
-    pieces = fields.Field(column_name=_("pièces"))
 
     class Meta:
         model = Registration
         fields = ["number", "candidate_name", "candidate_email", "specialty_name", "option_code", "pathway", "status",
-                  "version", "pieces_missing", "handicap", "created_at", "locked_at", "pieces"]
+                  "version", "pieces_missing", "handicap", "created_at", "locked_at"]
         export_order = fields
 
     def dehydrate_candidate_name(self, registration):
         return f"{registration.candidate.last_name.upper()} {registration.candidate.first_name}"
 
-    def dehydrate_pieces(self, registration):
-        return " ; ".join(f"{p.piece_kind.name} : {p.get_status_display()}" for p in registration.pieces.all())
 
 
 @admin.register(Registration)
 class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
     resource_classes = [RegistrationResource]
     list_display = ["number", "candidate", "specialty", "option", "pathway", "status", "pieces_missing", "version", "updated_at"]
-    list_filter = ["session", "status", CompleteFilter, AwaitingReviewFilter, "pathway", "handicap", "specialty",
-                   ("option", OptionFilter)]
+    list_filter = ["session", "status", "pathway", "handicap", "specialty", ("option", OptionFilter)]
     list_per_page = 50
     ordering = ["-pk"]  # newest first, straight from the primary key index
     search_fields = ["number", "candidate__email", "candidate__last_name", "candidate__first_name"]
     list_select_related = ["candidate", "specialty", "option"]
     show_full_result_count = False
     autocomplete_fields = ["candidate"]
-    readonly_fields = ["number", "status", "version", "current_verification_code", "created_at", "updated_at",
-                       "completed_at", "locked_at", "cancelled_at"]
+    readonly_fields = ["number", "status", "version", "created_at", "updated_at", "completed_at", "locked_at", "cancelled_at"]
     history_list_display = ["version", "status"]
-    inlines = [PieceInline]
     fieldsets = [
-        (None, {"fields": ["number", "candidate", "session", "status", "version", "current_verification_code"]}),
+        (None, {"fields": ["number", "candidate", "session", "status", "version"]}),
         (_("Situation"), {"fields": ["category", "distance_learning_organisation"]}),
         (_("Préparation"), {"fields": ["pathway", "diploma", "apprenticeship_contract_years", "training_hours", "experience_months"]}),
         (_("Spécialité et épreuves"), {"fields": ["specialty", "option", "language", "engagement_etudiant"]}),
@@ -181,14 +90,6 @@ class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
         (_("Aménagement d'épreuves"), {"fields": ["handicap", "accommodation"]}),
         (_("Dates"), {"fields": ["created_at", "updated_at", "completed_at", "locked_at", "cancelled_at"]}),
     ]
-
-    @admin.display(description=_("code de vérification de la version en vigueur"))
-    def current_verification_code(self, registration):
-        return verification_code(registration) if registration.number else "—"
-
-    def get_export_queryset(self, request):
-        return super().get_export_queryset(request).select_related("candidate", "specialty", "option").prefetch_related(
-            Prefetch("pieces", queryset=Piece.objects.select_related("piece_kind")))
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -218,7 +119,7 @@ class ExamSlotAdmin(admin.ModelAdmin):
     def publish_convocations(self, request, queryset):
         from django.core.exceptions import PermissionDenied
 
-        from exams.after_registration import convocations_publish
+        from exams.convocations import convocations_publish
 
         for session_id, specialty_id in set(queryset.values_list("session_id", "epreuve__specialty_id")):
             session, specialty = ExamSession.objects.get(pk=session_id), Specialty.objects.get(pk=specialty_id)
@@ -271,7 +172,7 @@ class MarkAdmin(admin.ModelAdmin):
         from django.core.exceptions import PermissionDenied
         from django.template.response import TemplateResponse
 
-        from exams.after_registration import marks_import_csv
+        from exams.marks import marks_import_csv
 
         if not self.has_add_permission(request):
             raise PermissionDenied

@@ -7,4 +7,4 @@ class ExamsConfig(AppConfig):
     verbose_name = _("Examens")
 
     def ready(self):
-        from exams import signals  # noqa: F401 - forgets which specialties have options when one changes
+        from exams import receivers  # noqa: F401 - the catalogue's caches; a change of situation after the lock

@@ -10,7 +10,7 @@ import uuid
 
 from django.core.cache import cache
 
-from portal.caching import forget
+from common.caching import forget
 
 KEY = "exams:catalogue-generation"
 

@@ -115,11 +115,6 @@ class Specialty(models.Model):
 
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("intitulé"), max_length=200, unique=True)
-    requires_r408 = models.BooleanField(
-        _("attestation R408 exigée"),
-        default=False,
-        help_text=_("Réception et utilisation des échafaudages de pied."),
-    )
     professional_dossier_in_portal = models.BooleanField(
         _("dossier professionnel déposé sur le portail"),
         default=False,
@@ -241,11 +236,16 @@ class RegistrationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Candidature annulée")
 
 
-EDITABLE_STATUSES = (RegistrationStatus.DRAFT,)
+class RegistrationQuerySet(models.QuerySet):
+    def drafts(self):
+        return self.filter(status__in=Registration.EDITABLE)
+
+    def locked(self):
+        return self.filter(status=RegistrationStatus.LOCKED)
 
 
-class RegistrationManager(models.Manager):
-    # What the dashboard shows around the answers (templates/exams/overview.html).
+class RegistrationManager(models.Manager.from_queryset(RegistrationQuerySet)):
+    # What the dashboard shows around the answers (templates/documents/overview.html).
     DASHBOARD_SESSION_FIELDS = ["id", "name", "registration_opens_at", "registration_closes_at"]
     DASHBOARD_FIELDS = ["id", "candidate_id", "session_id", "number", "status", "version"]
 
@@ -344,12 +344,54 @@ class Registration(models.Model):
             models.Index(fields=["-created_at"], name="registration_created_idx"),
         ]
 
+    # The status groups. A draft is the only state a candidate may change; a draft ends once,
+    # locked (complete, by its candidate or at the deadline) or cancelled (incomplete at the
+    # deadline), and neither comes back.
+    EDITABLE = (RegistrationStatus.DRAFT,)
+    ENDED = (RegistrationStatus.LOCKED, RegistrationStatus.CANCELLED)
+    # The tone of each status's badge (templates/portal/_status_badge.html); its words say it too.
+    STATUS_TONES = {RegistrationStatus.DRAFT: "info", RegistrationStatus.LOCKED: "success", RegistrationStatus.CANCELLED: "error"}
+
     def __str__(self):
         return self.number or f"inscription {self.pk}"
 
     @property
     def is_editable(self):
-        return self.status in EDITABLE_STATUSES
+        return self.status in self.EDITABLE
+
+    @property
+    def is_locked(self):
+        return self.status == RegistrationStatus.LOCKED
+
+    @property
+    def is_cancelled(self):
+        return self.status == RegistrationStatus.CANCELLED
+
+    @property
+    def status_tone(self):
+        return self.STATUS_TONES[self.status]
+
+    def is_writable(self, at=None):
+        """Whether its candidate may change it at `at`: a draft, while the session's window is open."""
+        return self.is_editable and self.session.is_registration_open(at)
+
+    def lock(self, at):
+        """Lock the draft for good (« J'ai fourni toutes mes pièces », or the deadline's job).
+        Returns whether this call locked it: of two at once, one does."""
+        return self._end_draft(RegistrationStatus.LOCKED, locked_at=at)
+
+    def cancel(self, at):
+        """Cancel the draft, incomplete at the deadline. Returns whether this call cancelled it."""
+        return self._end_draft(RegistrationStatus.CANCELLED, cancelled_at=at)
+
+    def _end_draft(self, status, **moment):
+        """The one guarded transition out of a draft: a conditional update, so it happens once."""
+        ended = bool(type(self).objects.filter(pk=self.pk, status__in=self.EDITABLE).update(status=status, **moment))
+        if ended:
+            self.status = status
+            for field, value in moment.items():
+                setattr(self, field, value)
+        return ended
 
     @property
     def pathway_family(self):

@@ -5,8 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.outbox import email_send
 from exams.models import Registration
 from exams.rules import registration_errors
+from exams.signals import registration_changed
 
 
 class RegistrationClosed(PermissionDenied):
@@ -70,9 +72,6 @@ def registration_save(*, registration, values, at=None, by_staff=False):
     saves at once make two versions, one after the other, never a lost update. Staff (admin)
     may correct a registration outside the window or after the lock; candidates may not.
     """
-    from documents.tasks import render_registration_documents
-    from portal.emails import email_send
-
     at = at or timezone.now()
     with transaction.atomic():
         current = registration_for_update(registration)
@@ -90,16 +89,13 @@ def registration_save(*, registration, values, at=None, by_staff=False):
         if first_completion:
             current.completed_at = at
         current.save()
-        from documents.services import registration_refresh_missing
-
-        registration_refresh_missing(current)
+        registration_changed.send(sender=Registration, registration=current, complete=complete)
         if complete:
             template = "registration_saved" if first_completion else "registration_changed"
             email_send(
                 user=current.candidate, template=template, context={"registration": current},
                 event_key=f"registration-version:{current.pk}:{current.version}",
             )
-            transaction.on_commit(lambda: render_registration_documents.delay(current.pk, current.version))
     registration.refresh_from_db()
     return changed
 

@@ -1,17 +1,16 @@
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+"""The events the exams app announces to the apps above it (the README lists every event).
 
-from exams import catalogue
-from exams.models import Specialty, SpecialtyOption
-from portal.caching import forget
+exams never imports documents: when a registration's answers change, which pieces it needs and
+its confirmation PDF change too, and documents hears of it by this signal.
+"""
 
+from django.dispatch import Signal
 
-@receiver([post_save, post_delete], sender=SpecialtyOption)
-def option_changed(sender, **kwargs):
-    forget([Specialty.OPTIONS_CACHE_KEY])
-    catalogue.changed()
-
-
-@receiver([post_save, post_delete], sender=Specialty)
-def specialty_changed(sender, **kwargs):
-    catalogue.changed()
+# A registration's answers changed: a new version was saved (by its candidate, or by staff in
+# admin). Sent inside the transaction that saved it, on the row read under its lock, so what a
+# receiver writes (the count of missing pieces) commits or rolls back with the answers; a
+# receiver queues slower work (a PDF) with `transaction.on_commit`.
+# Arguments: `registration` (the saved row), `complete` (every step answered).
+# Received by documents (documents/receivers.py): missing pieces counted again, and, once
+# complete, the confirmation PDF of this version rendered after commit.
+registration_changed = Signal()

@@ -1,13 +1,12 @@
 from django.urls import path
 
+from common import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
 from exams import views
-from portal import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
 
 app_name = "exams"
 urlpatterns = [
     path("", views.register, name="register"),
     path("commencer/", views.registration_start, name="start"),
-    path("<id:pk>/", views.registration_overview, name="overview"),
     path("<id:pk>/etape/<slug:step>/", views.registration_step, name="step"),
     path("<id:pk>/resultats/", views.my_results, name="results"),
     path("<id:pk>/resultats/releve-de-notes/", views.transcript_download, name="transcript"),

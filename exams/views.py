@@ -1,5 +1,3 @@
-import functools
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from documents.requirements import required_pieces
-from exams import after_registration, catalogue, results, services
+from common.private_files import private_bytes_response, private_file_response
+from exams import results, services
+from exams.convocations import convocation_ics
 from exams.forms import STEP_NAMES, STEPS
-from exams.models import Convocation, Domain, Epreuve, ExamSession, Registration
-from exams.rules import registration_errors
+from exams.models import Convocation, Domain, ExamSession, Registration
+from exams.rattrapage import rattrapage_choose
+from exams.transcripts import results_summary, transcript_pdf
 
 
 def home(request):
@@ -41,7 +41,7 @@ def register(request):
     session = ExamSession.objects.current(at)
     registration = Registration.objects.filter(candidate=request.user, session=session).first() if session else None
     if registration:
-        return redirect("exams:overview", pk=registration.pk)
+        return redirect("documents:overview", pk=registration.pk)
     context = {
         "session": session,
         "is_open": bool(session and session.is_registration_open(at)),
@@ -75,7 +75,7 @@ def registration_step(request, pk, step):
             index = STEP_NAMES.index(step)
             if index + 1 < len(STEP_NAMES):
                 return redirect("exams:step", pk=registration.pk, step=STEP_NAMES[index + 1])
-            return redirect("exams:overview", pk=registration.pk)
+            return redirect("documents:overview", pk=registration.pk)
     context = {
         "registration": registration,
         "form": form,
@@ -83,83 +83,11 @@ def registration_step(request, pk, step):
         "step_number": STEP_NAMES.index(step) + 1,
         "steps": STEPS,
         "next_title": STEPS[STEP_NAMES.index(step) + 1][1].title if step != STEP_NAMES[-1] else _("Récapitulatif"),
-        "writable": registration.is_editable and registration.session.is_registration_open(),
+        "writable": registration.is_writable(request.received_at),
         "title": form_class.title,
         "ACCOMMODATION_EMAIL": settings.ACCOMMODATION_EMAIL,
     }
     return render(request, "exams/step.html", context)
-
-
-@login_required
-def registration_overview(request, pk):
-    registration = Registration.objects.for_dashboard(pk, request.user)
-    if registration is None:
-        raise Http404
-    at = timezone.now()
-    writable = registration.is_editable and registration.session.is_registration_open(at)
-    # Read only when the answers are drawn, not when they come from the cache.
-    whole = functools.cache(lambda: get_own_registration_or_404(request.user, pk))
-    context = {
-        "registration": registration,
-        "whole_registration": whole,
-        "errors": functools.cache(lambda: registration_errors(whole())),
-        "pieces": functools.cache(lambda: required_pieces(whole())),
-        "steps": STEPS,
-        "writable": writable,
-        "time_left": registration.session.time_left_to_register(at),
-        "title": _("Mon inscription"),
-        "answers_key": answers_fragment_key(registration, writable),
-    }
-    return render(request, "exams/overview.html", context)
-
-
-def answers_fragment_key(registration, writable):
-    """What the dashboard's answers, completeness and pieces are drawn from (exams/overview.html).
-
-    The dashboard is the page asked most on the deadline evening, and drawing them is most of
-    its cost: they are drawn once per version of the registration (it grows with every saved
-    change, whoever makes it: the candidate, or staff in admin) and per state of the catalogue,
-    and drawn again as soon as either changes, with nothing to clear. Locking and cancelling
-    change the status, not the version: it is part of the key too.
-    """
-    return repr([registration.pk, registration.number, registration.version, registration.status,
-                 catalogue.generation(), writable])
-
-
-DECISION_LABELS = {
-    results.Decision.PENDING: _("en attente des notes"),
-    results.Decision.RATTRAPAGE: _("admis(e) à l'épreuve de rattrapage"),
-    results.Decision.ADMIS: _("admis(e)"),
-    results.Decision.REFUSE: _("refusé(e)"),
-}
-
-
-def _display(mark):
-    return None if mark is None else ("ABS" if mark == results.ABSENT else f"{mark:.2f}".replace(".", ","))
-
-
-def results_summary(registration):
-    """What the candidate and the transcript show: each épreuve, the averages, the decision."""
-    lines = after_registration.candidate_lines(registration)
-    second = after_registration.rattrapage_marks(registration)
-    epreuves = {e.code: e for e in Epreuve.objects.filter(specialty=registration.specialty)}
-    decision = results.final_decision(lines, second)
-    kept_lines = results.with_rattrapage(lines, {k: v for k, v in second.items() if v is not None})
-    rows = [{"code": line.code, "title": epreuves[line.code].title, "coefficient": line.coefficient,
-             "epreuve": epreuves[line.code], "first": _display(line.mark), "second": _display(second.get(line.code)),
-             "kept": _display(kept.mark)} for line, kept in zip(lines, kept_lines, strict=True)]
-    general, professional = results.general_average(kept_lines), results.professional_average(kept_lines)
-    first_general = results.general_average(lines)
-    needed = {}
-    if results.first_group_decision(lines) == results.Decision.RATTRAPAGE:
-        needed = {line.code: _display(results.mark_needed_for_ten(lines, line.code))
-                  for line in lines if epreuves[line.code].domain == Domain.GENERAL}
-        for row in rows:
-            row["needed"] = needed.get(row["code"])
-    return {"rows": rows, "decision": decision, "decision_label": DECISION_LABELS[decision],
-            "general": _display(general.quantize(Decimal("0.01")) if general is not None else None),
-            "professional": _display(professional.quantize(Decimal("0.01")) if professional is not None else None),
-            "first_general": first_general, "needed": needed, "chosen": set(second)}
 
 
 @login_required
@@ -171,7 +99,7 @@ def my_results(request, pk):
     if request.method == "POST":
         chosen = [e for e in general_epreuves if str(e.pk) in request.POST.getlist("epreuves")]
         try:
-            after_registration.rattrapage_choose(registration=registration, epreuves=chosen, at=request.received_at)
+            rattrapage_choose(registration=registration, epreuves=chosen, at=request.received_at)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -188,15 +116,11 @@ def my_results(request, pk):
 
 @login_required
 def transcript_download(request, pk):
-    from documents.pdf import transcript_pdf
-    from documents.views import private_pdf_bytes_response
-
     registration = get_own_registration_or_404(request.user, pk)
     summary = results_summary(registration)
     if summary["decision"] in (results.Decision.PENDING, results.Decision.RATTRAPAGE):
         raise Http404
-    content = transcript_pdf(registration, summary["rows"], summary["general"], summary["professional"], summary["decision_label"])
-    return private_pdf_bytes_response(content, f"Relevé de notes {registration.number}.pdf")
+    return private_bytes_response(transcript_pdf(registration, summary), f"Relevé de notes {registration.number}.pdf")
 
 
 @login_required
@@ -213,8 +137,6 @@ def get_own_convocation_or_404(user, pk):
 
 @login_required
 def convocation_download(request, pk):
-    from documents.views import private_file_response
-
     convocation = get_own_convocation_or_404(request.user, pk)
     if not convocation.file:
         raise Http404
@@ -224,9 +146,6 @@ def convocation_download(request, pk):
 
 @login_required
 def convocation_calendar(request, pk):
-    from django.http import HttpResponse
-
     convocation = get_own_convocation_or_404(request.user, pk)
-    response = HttpResponse(after_registration.convocation_ics(convocation.registration), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="epreuves-{convocation.registration.number}.ics"'
-    return response
+    return private_bytes_response(convocation_ics(convocation.registration), f"epreuves-{convocation.registration.number}.ics",
+                                  content_type="text/calendar; charset=utf-8")

@@ -3,7 +3,7 @@ import os
 from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
 
-from portal.gunicorn_logging import MaskAccountLinks
+from common.gunicorn_logging import MaskAccountLinks
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 

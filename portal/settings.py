@@ -203,12 +203,12 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the 15 minutes do not r
 AXES_LOCKOUT_CALLABLE = "candidates.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the email
 AXES_USERNAME_CALLABLE = "candidates.views.login_attempt_email"  # any case counts as one account
-AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"  # the portal's one client address
+AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address"  # the portal's one client address
 
 # French by default; every user-facing string goes through gettext, written in French.
 LANGUAGE_CODE = "fr"
 # The portal's date formats, written once (portal/locale_formats/fr/formats.py).
-FORMAT_MODULE_PATH = ["portal.locale_formats"]
+FORMAT_MODULE_PATH = ["common.locale_formats"]
 LANGUAGES = [("fr", _("Français"))]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -306,10 +306,10 @@ else:
     }
 
 # Rate limits (django-ratelimit), counted in the shared default cache.
-# The client's address, for them and for django-axes, is portal.client_address: the entry that
+# The client's address, for them and for django-axes, is common.client_address: the entry that
 # the outermost of TRUSTED_PROXY_COUNT reverse proxies appended to X-Forwarded-For (0: the peer).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-RATELIMIT_IP_META_KEY = "portal.client_address.client_address"  # key "ip"; IPv6 counts by /64
+RATELIMIT_IP_META_KEY = "common.client_address.client_address"  # key "ip"; IPv6 counts by /64
 RATELIMIT_USE_CACHE = "default"
 if DEBUG and not REDIS_URL:
     # The file cache of a developer's machine increments by read-then-write (django_ratelimit.E003,
@@ -353,7 +353,7 @@ CELERY_BEAT_SCHEDULE = {
     # stored while scanning was off.
     "rescan-unscanned-files": {"task": "documents.tasks.requeue_unscanned_files", "schedule": crontab(hour=2, minute=30)},
     # Every day: delete what the retention policy says is kept no longer (identity documents, idle accounts).
-    "data-retention": {"task": "candidates.tasks.apply_retention_policy", "schedule": 24 * 60 * 60.0},
+    "data-retention": {"task": "portal.tasks.apply_retention_policy", "schedule": 24 * 60 * 60.0},
     "unopened-convocations": {"task": "exams.tasks.report_unopened_convocations", "schedule": 6 * 60 * 60.0},
 }
 
@@ -408,7 +408,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # "Internal Server Error: /compte/activer/<uid>/<token>/": no log line holds a usable account link.
-    "filters": {"account_links": {"()": "portal.gunicorn_logging.MaskAccountLinks"}},
+    "filters": {"account_links": {"()": "common.gunicorn_logging.MaskAccountLinks"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["account_links"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},

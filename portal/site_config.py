@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from django.utils.translation import get_language
 from dsfr.models import DsfrConfig
 
-from portal.caching import forget
+from common.caching import forget
 
 
 def _key(language):

@@ -3,9 +3,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from exams.dashboard import dashboard
 from exams.views import home
-from portal.views import health
+from portal.dashboard import dashboard
+from portal.views import health, my_data
 
 
 def page(template, title):
@@ -14,9 +14,10 @@ def page(template, title):
 
 urlpatterns = [
     path("", home, name="home"),
+    path("compte/mes-donnees/", my_data, name="my-data"),
     path("compte/", include("candidates.urls")),
     path("inscription/", include("exams.urls")),
-    path("mes-documents/", include("documents.urls")),
+    path("inscription/", include("documents.urls")),  # a registration's dossier: /inscription/<id>/…
     path("admin/tableau-de-bord/", admin.site.admin_view(dashboard), name="admin-dashboard"),
     path("admin/", admin.site.urls),
     path("sante/", health, name="health"),

@@ -1,12 +1,17 @@
 import hmac
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from common.private_files import private_stream_response
 from portal.models import WorkerHeartbeat
+from portal.personal_data import personal_data_zip
 
 # clamd is asked at most once a minute, whoever calls /sante/ and however often.
 CLAMD_PING_SECONDS = 60
@@ -60,3 +65,11 @@ def antivirus_state():
         return "off"
     return cache.get_or_set(f"health:clamd:{settings.CLAMD_URL}", lambda: "ok" if clamd_ping() else "unreachable",
                             CLAMD_PING_SECONDS)
+
+
+@login_required
+def my_data(request):
+    """« Mes données » (RGPD): the page, and the ZIP of everything held about the candidate."""
+    if request.GET.get("telecharger") == "zip":
+        return private_stream_response(personal_data_zip(request.user), "mes-donnees-inscription-bts.zip", "application/zip")
+    return render(request, "portal/my_data.html", {"title": _("Mes données")})

@@ -3,6 +3,7 @@ import os
 import pytest
 
 from tests.factories import StaffFactory, UserFactory
+from tests.portal.helpers import log_in_with_second_factor
 
 
 @pytest.fixture(autouse=True)
@@ -66,19 +67,6 @@ def run_on_commit(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-def log_in_with_second_factor(client, user):
-    """Log a staff member in as admin requires: password and a confirmed TOTP device."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="téléphone", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return device
-
-
 @pytest.fixture
 def logged_in(client, candidate):
     """The test client, logged in as the candidate."""
@@ -99,6 +87,13 @@ def dec_staff(db):
 @pytest.fixture
 def staff_client(client, staff):
     log_in_with_second_factor(client, staff)
+    return client
+
+
+@pytest.fixture
+def dec_staff_client(client, dec_staff):
+    """The test client, logged in to admin as the « Gestionnaire DEC » member, second factor given."""
+    log_in_with_second_factor(client, dec_staff)
     return client
 
 

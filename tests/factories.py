@@ -1,11 +1,28 @@
+import hashlib
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from candidates.models import User
-from exams.models import ExamSession, Specialty, SpecialtyOption
+from candidates.models import Message, ProfileChange, User
+from documents.models import Condition, GeneratedDocument, GeneratedDocumentKind, Piece, PieceFile, PieceKind, PieceStatus, Requirement, ScanStatus
+from exams.models import (
+    Convocation,
+    Domain,
+    Epreuve,
+    EpreuveForm,
+    ExamSession,
+    ExamSlot,
+    Mark,
+    RattrapageChoice,
+    RegistrationStatus,
+    Specialty,
+    SpecialtyOption,
+)
+from tests.documents.files import pdf_bytes
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -78,3 +95,167 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     language = "anglais"
     handicap = False
     completed_at = factory.LazyFunction(timezone.now)
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """An email recorded in the outbox for a candidate, not sent yet. For the examination office,
+    pass `recipient=None` and its `to_email`."""
+
+    class Meta:
+        model = Message
+
+    recipient = factory.SubFactory(UserFactory)
+    to_email = factory.LazyAttribute(lambda o: o.recipient.email)
+    event_key = factory.Sequence(lambda n: f"essai:{n}")
+    subject = "Votre inscription"
+    body_text = "Bonjour,\nVotre inscription est enregistrée."
+
+
+class ProfileChangeFactory(factory.django.DjangoModelFactory):
+    """A candidate moving from Caen to Rouen, made by themselves, before any lock."""
+
+    class Meta:
+        model = ProfileChange
+
+    user = factory.SubFactory(UserFactory)
+    changed_by = factory.SelfAttribute("user")
+    field = "city"
+    old_value = "Caen"
+    new_value = "Rouen"
+
+
+class PieceKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PieceKind
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"piece-essai-{n}")
+    name = factory.Sequence(lambda n: f"Pièce d'essai {n}")
+
+
+class RequirementFactory(factory.django.DjangoModelFactory):
+    """A piece required of every pathway and specialty of the 2024 session, whatever the answers."""
+
+    class Meta:
+        model = Requirement
+        skip_postgeneration_save = True
+
+    session = factory.LazyFunction(lambda: ExamSession.objects.get(year=2024, academy="Normandie"))
+    piece_kind = factory.SubFactory(PieceKindFactory)
+    condition = Condition.ALWAYS
+
+    @factory.post_generation
+    def specialties(self, create, specialties):
+        if create and specialties:
+            self.specialties.set(specialties)
+
+
+class PieceFactory(factory.django.DjangoModelFactory):
+    """A piece given and waiting for review, with no file (add PieceFileFactory for one)."""
+
+    class Meta:
+        model = Piece
+
+    registration = factory.SubFactory(RegistrationFactory)
+    piece_kind = factory.SubFactory(PieceKindFactory)
+    status = PieceStatus.RECEIVED
+
+
+class PieceFileFactory(factory.django.DjangoModelFactory):
+    """A one-page PDF really stored, with its size and hash, stored while scanning was off (so it
+    is served). Pass `content=` for other bytes."""
+
+    class Meta:
+        model = PieceFile
+
+    class Params:
+        content = factory.LazyFunction(pdf_bytes)
+
+    piece = factory.SubFactory(PieceFactory)
+    original_name = "piece.pdf"
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name=o.original_name))
+    content_type = "application/pdf"
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+    sent_sha256 = factory.SelfAttribute("sha256")
+    scan_status = ScanStatus.UNSCANNED
+
+
+class GeneratedDocumentFactory(factory.django.DjangoModelFactory):
+    """The confirmation PDF of the registration's current version."""
+
+    class Meta:
+        model = GeneratedDocument
+
+    registration = factory.SubFactory(RegistrationFactory)
+    kind = GeneratedDocumentKind.CONFIRMATION
+    version = factory.SelfAttribute("registration.version")
+    file = factory.LazyAttribute(lambda o: ContentFile(pdf_bytes(), name=f"{o.registration.number}-v{o.version}.pdf"))
+
+
+class EpreuveFactory(factory.django.DjangoModelFactory):
+    """A written general épreuve of coefficient 2."""
+
+    class Meta:
+        model = Epreuve
+
+    specialty = factory.SubFactory(SpecialtyFactory)
+    code = factory.Sequence(lambda n: f"X{n + 1}")  # never a real épreuve's code (E1, E31…)
+    title = factory.Sequence(lambda n: f"Épreuve d'essai {n + 1}")
+    domain = Domain.GENERAL
+    coefficient = Decimal("2")
+    form = EpreuveForm.WRITTEN
+    is_language = False
+
+
+class ExamSlotFactory(factory.django.DjangoModelFactory):
+    """Four hours in Caen, on 15 May 2024 at 8:00, in the académie de Normandie."""
+
+    class Meta:
+        model = ExamSlot
+
+    session = factory.LazyFunction(lambda: ExamSession.objects.get(year=2024, academy="Normandie"))
+    epreuve = factory.SubFactory(EpreuveFactory)
+    starts_at = paris(2024, 5, 15, 8)
+    duration_minutes = 240
+    place = "Lycée Malherbe, Caen"
+    academy = "Normandie"
+
+
+class ConvocationFactory(factory.django.DjangoModelFactory):
+    """A convocation published on 1 April 2024, for a locked registration, never opened."""
+
+    class Meta:
+        model = Convocation
+
+    registration = factory.SubFactory(RegistrationFactory, status=RegistrationStatus.LOCKED)
+    published_at = paris(2024, 4, 1)
+
+
+class MarkFactory(factory.django.DjangoModelFactory):
+    """A first-group mark of 10 on an épreuve of the registration's specialty; `absent=True` has no value."""
+
+    class Meta:
+        model = Mark
+
+    registration = factory.SubFactory(RegistrationFactory, status=RegistrationStatus.LOCKED)
+    epreuve = factory.SubFactory(EpreuveFactory, specialty=factory.SelfAttribute("..registration.specialty"))
+    group = Mark.FIRST
+    absent = False
+    value = factory.LazyAttribute(lambda o: None if o.absent else Decimal("10"))
+
+
+class RattrapageChoiceFactory(factory.django.DjangoModelFactory):
+    """The two épreuves (`epreuves=[…]`) a candidate chose for the second group, on 5 July 2024."""
+
+    class Meta:
+        model = RattrapageChoice
+        skip_postgeneration_save = True
+
+    registration = factory.SubFactory(RegistrationFactory, status=RegistrationStatus.LOCKED)
+    chosen_at = paris(2024, 7, 5, 10)
+
+    @factory.post_generation
+    def epreuves(self, create, epreuves):
+        if create and epreuves:
+            self.epreuves.set(epreuves)

@@ -1,6 +1,6 @@
 from django import template
 
-from portal.formats import format_time_left
+from common.formats import format_time_left
 
 register = template.Library()
 register.filter("time_left", format_time_left)

@@ -1,7 +1,14 @@
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
+
+from documents.requirements import requirements_copy
+from exams.models import ExamSession
+from tests.browser.helpers import PASSWORD
+from tests.factories import ExamSessionFactory, RegistrationFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -48,3 +55,15 @@ def a11y_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def registration(settings, tmp_path):
+    """Camille's registration in a session open now (with the 2024 matrix), its uploads in a folder of the test's own."""
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    now = timezone.now()
+    session = ExamSessionFactory(year=2125, registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=9))
+    requirements_copy(from_session=ExamSession.objects.get(year=2024), to_session=session)
+    user = UserFactory(email="camille@exemple.fr", password=PASSWORD)
+    return RegistrationFactory(candidate=user, session=session, number="2125-000001")

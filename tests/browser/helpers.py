@@ -6,6 +6,9 @@ AXE = Path(__file__).resolve().parents[1] / "a11y" / "node_modules" / "axe-core"
 
 PHONE = {"width": 390, "height": 844}
 
+# The password of the candidates that browser tests make, to log in through the page.
+PASSWORD = "une phrase de passe solide"
+
 
 def log_in(page, live_server, email, password):
     """Through the login page, by its labels, as a person would."""
@@ -22,3 +25,9 @@ def serious_violations(page):
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:3]}
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def open_my_pieces(live_server, page, registration):
+    """Log in as the candidate of the `registration` fixture, then open « Mes justificatifs »."""
+    log_in(page, live_server, "camille@exemple.fr", PASSWORD)
+    page.goto(f"{live_server.url}/inscription/{registration.pk}/justificatifs/")

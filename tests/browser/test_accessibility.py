@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from documents.services import requirements_copy
+from documents.requirements import requirements_copy
 from exams.models import ExamSession, Specialty
 from tests.browser.helpers import serious_violations
 from tests.factories import ExamSessionFactory, RegistrationFactory, UserFactory
@@ -30,8 +30,8 @@ def test_every_candidate_page_passes_axe(live_server, a11y_page):
     candidate = ["/compte/", "/compte/mes-donnees/", "/compte/messages/", "/compte/adresse-electronique/", "/compte/mot-de-passe/",
                  f"/inscription/{registration.pk}/", *[f"/inscription/{registration.pk}/etape/{step}/" for step in
                  ("situation", "preparation", "specialite", "dispenses", "amenagement")],
-                 f"/mes-documents/{registration.pk}/", f"/mes-documents/{registration.pk}/justificatifs/",
-                 f"/mes-documents/{registration.pk}/valider/", f"/inscription/{registration.pk}/resultats/",
+                 f"/inscription/{registration.pk}/documents/", f"/inscription/{registration.pk}/justificatifs/",
+                 f"/inscription/{registration.pk}/valider/", f"/inscription/{registration.pk}/resultats/",
                  "/inscription/convocations/"]
     failures = {}
     for path in anonymous:

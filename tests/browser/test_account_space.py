@@ -1,8 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from candidates.models import Message
-from tests.factories import UserFactory
+from tests.factories import MessageFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,8 +17,7 @@ def log_in(page, live_server, email):
 
 def test_a_candidate_updates_the_address_and_reads_a_message(live_server, page):
     user = UserFactory(email="camille@exemple.fr", password=PASSWORD)
-    Message.objects.create(recipient=user, to_email=user.email, event_key="k", subject="Votre inscription",
-                           body_text="Bonjour Camille,\nVotre inscription est enregistrée.")
+    MessageFactory(recipient=user, subject="Votre inscription", body_text="Bonjour Camille,\nVotre inscription est enregistrée.")
     log_in(page, live_server, "Camille@Exemple.fr")
 
     page.goto(live_server.url + "/compte/")

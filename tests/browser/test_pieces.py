@@ -1,37 +1,11 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from documents.services import requirements_copy
-from exams.models import ExamSession, Registration
+from exams.models import Registration
+from tests.browser.helpers import open_my_pieces
 from tests.documents.files import pdf_bytes
-from tests.factories import ExamSessionFactory, RegistrationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "une phrase de passe solide"
-
-
-@pytest.fixture
-def registration(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
-    now = timezone.now()
-    session = ExamSessionFactory(year=2125, registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=9))
-    requirements_copy(from_session=ExamSession.objects.get(year=2024), to_session=session)
-    user = UserFactory(email="camille@exemple.fr", password=PASSWORD)
-    return RegistrationFactory(candidate=user, session=session, number="2125-000001")
-
-
-def open_my_pieces(live_server, page, registration):
-    """Log in as the candidate, then open « Mes justificatifs »."""
-    page.goto(live_server.url + "/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.goto(f"{live_server.url}/mes-documents/{registration.pk}/justificatifs/")
 
 
 def test_upload_every_piece_then_lock_the_registration(live_server, page, registration, tmp_path):
@@ -85,3 +59,35 @@ def test_an_infected_file_is_refused_and_the_candidate_asked_for_another(live_se
     expect(section).to_contain_text("Cette pièce est à remplacer : l'antivirus a détecté une menace dans le fichier « carte.pdf »")
     expect(section.get_by_role("link", name="carte.pdf")).to_have_count(0)
     expect(section.get_by_role("button", name="Téléverser")).to_be_visible()
+
+
+def test_on_a_phone_the_candidate_is_told_the_antivirus_holds_the_validation_back(live_server, a11y_page, registration, tmp_path):
+    """While a file is being scanned, « Mes justificatifs » says so and offers no validation; the
+    reason disappears with the verdict, and the button comes back."""
+    from documents.models import PieceFile, ScanStatus
+    from tests.browser.helpers import PHONE, serious_violations
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(pdf_bytes())
+    page = a11y_page
+    page.set_viewport_size(PHONE)
+    open_my_pieces(live_server, page, registration)
+    for code in ["confirmation", "identity"]:
+        section = page.locator(f"#piece-{code}")
+        section.locator("input[type=file]").set_input_files(str(scan))
+        section.get_by_role("button", name="Téléverser").click()
+        expect(page.locator(f"#piece-{code}")).to_contain_text("Reçue")
+    PieceFile.objects.filter(piece__registration=registration).update(scan_status=ScanStatus.PENDING)
+
+    page.reload()
+    blockers = page.get_by_text("Vous ne pouvez pas encore valider votre inscription")
+    expect(blockers).to_be_visible()
+    expect(page.get_by_text("l'analyse antivirus de vos derniers fichiers n'est pas terminée")).to_be_visible()
+    expect(page.get_by_role("button", name="J'ai fourni toutes mes pièces")).to_be_disabled()
+    assert serious_violations(page) == []
+    page.screenshot(path="/tmp/shots/pieces-scan-pending-phone.png", full_page=True)
+
+    PieceFile.objects.filter(piece__registration=registration).update(scan_status=ScanStatus.CLEAN)
+    page.reload()
+    expect(page.get_by_text("Vous ne pouvez pas encore valider votre inscription")).to_have_count(0)
+    expect(page.get_by_role("link", name="J'ai fourni toutes mes pièces")).to_be_visible()

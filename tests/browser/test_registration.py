@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from documents.services import requirements_copy
+from documents.requirements import requirements_copy
 from exams.models import ExamSession, Registration
 from tests.factories import ExamSessionFactory, UserFactory
 

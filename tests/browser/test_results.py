@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from exams.models import Epreuve, Mark, RattrapageChoice, Specialty
-from tests.factories import RegistrationFactory, UserFactory
+from tests.factories import MarkFactory, RegistrationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ def test_a_candidate_picks_two_orals_then_sees_admis_and_the_transcript(live_ser
     session.save()
     epreuves = {e.code: e for e in Epreuve.objects.filter(specialty=registration.specialty)}
     for code, value in FIRST.items():
-        Mark.objects.create(registration=registration, epreuve=epreuves[code], value=D(value))
+        MarkFactory(registration=registration, epreuve=epreuves[code], value=D(value))
 
     page.goto(live_server.url + "/compte/connexion/")
     page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
@@ -45,7 +45,7 @@ def test_a_candidate_picks_two_orals_then_sees_admis_and_the_transcript(live_ser
     assert set(RattrapageChoice.objects.get().epreuves.values_list("code", flat=True)) == {"E1", "E2"}
 
     for code, value in {"E1": "12", "E2": "6"}.items():
-        Mark.objects.create(registration=registration, epreuve=epreuves[code], group=Mark.RATTRAPAGE, value=D(value))
+        MarkFactory(registration=registration, epreuve=epreuves[code], group=Mark.RATTRAPAGE, value=D(value))
     page.reload()
     expect(page.locator("#decision")).to_have_text("admis(e)")
     with page.expect_download() as download:

@@ -4,9 +4,9 @@ from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from candidates.management.commands.add_totp_device import totp_device_for
+from documents.locking import registration_finalize
 from documents.models import Piece
-from documents.services import registration_finalize
-from tests.documents.conftest import give_every_piece
+from tests.documents.helpers import give_every_piece
 from tests.factories import RegistrationFactory, StaffFactory, paris
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

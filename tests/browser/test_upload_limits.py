@@ -2,15 +2,13 @@ import pytest
 from playwright.sync_api import expect
 
 from documents.models import PieceFile
-from tests.browser.test_pieces import open_my_pieces, registration  # noqa: F401 - `registration` is a fixture
+from tests.browser.helpers import PHONE, open_my_pieces
 from tests.documents.files import huge_png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
 
-
-def test_a_photo_above_the_pixel_limit_is_explained_next_to_the_field(live_server, page, registration, tmp_path):  # noqa: F811
+def test_a_photo_above_the_pixel_limit_is_explained_next_to_the_field(live_server, page, registration, tmp_path):
     photo = tmp_path / "carte-identite.png"
     photo.write_bytes(huge_png(12000, 12000))  # 440 KB, far under 10 MB: only its size in pixels is refused
     page.set_viewport_size(PHONE)

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from candidates.models import ProfileChange, User
 from tests.candidates.helpers import link_in_last_email, path_of
-from tests.conftest import log_in_with_second_factor
 from tests.factories import paris
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +145,23 @@ class TestEmailChange:
             free_request.body_text.lower().split("valable")[0]
         candidate.refresh_from_db()
         assert candidate.email == "camille.martin@exemple.fr"
+
+
+# Issue 13's probe: « Mes messages » told which addresses have an account (closed in
+# account_request_email_change: a taken address is recorded too, « non envoyé », never sent).
+def test_asking_for_a_taken_address_leaves_the_same_trace_in_mes_messages_as_a_free_one(
+        client, candidate, other_candidate, run_on_commit):
+    """The page is the same, but « Mes messages » gains a confirmation email only when the new
+    address is free: the inbox says which addresses have an account."""
+    client.force_login(candidate)
+
+    def inbox_grows_by(new_email):
+        before = candidate.messages.count()
+        with run_on_commit():
+            client.post(reverse("candidates:email_change"), {"new_email": new_email, "password": "un mot de passe solide"})
+        return candidate.messages.count() - before
+
+    assert inbox_grows_by(other_candidate.email) == inbox_grows_by("libre@exemple.fr")
 
 
 def test_a_new_account_can_log_in_years_later(client):

@@ -21,8 +21,8 @@ from django.urls import reverse
 from candidates.models import LinkPurpose, Message, MessageStatus, User
 from candidates.tasks import deliver_message
 from tests.candidates.helpers import link_in_last_email, path_of
-from tests.conftest import log_in_with_second_factor
-from tests.factories import UserFactory, paris
+from tests.factories import MessageFactory, UserFactory, paris
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_every_link_staff_or_a_session_holder_can_read_is_unusable(client, candi
     texts.append(inbox)
     for message in candidate.messages.all():
         texts.append(client.get(reverse("candidates:message_detail", args=[message.pk])).content.decode())
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(reverse("candidates:my_data") + "?telecharger=zip").streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(reverse("my-data") + "?telecharger=zip").streaming_content)))
     texts.append(archive.read("donnees.json").decode())
     texts.extend(message.body_text + message.body_html + message.event_key for message in Message.objects.all())
     found = set().union(*(urls_in(text) for text in texts))
@@ -157,12 +157,12 @@ def test_the_data_migration_redacts_links_stored_whole(candidate, run_on_commit)
     and one still waiting to leave gets a link made at delivery."""
     newcomer = UserFactory(email="nouveau@exemple.fr", is_active=False, activated_at=None)
     whole = "https://inscriptions.example/compte/activer/Mg/cb4-0123456789abcdef/"
-    old_activation = Message.objects.create(
-        recipient=newcomer, to_email=newcomer.email, event_key=f"activation:{newcomer.pk}:1", subject="Activez",
+    old_activation = MessageFactory(
+        recipient=newcomer, event_key=f"activation:{newcomer.pk}:1", subject="Activez",
         body_text=f"Ouvrez ce lien :\n\n{whole}\n", body_html=f'<p><a href="{whole}">Activer</a></p><p>{whole}</p>')
     reset_token = "cb4-fedcba9876543210"
-    old_reset = Message.objects.create(
-        recipient=candidate, to_email=candidate.email, event_key=f"password-reset:{candidate.pk}:{reset_token}",
+    old_reset = MessageFactory(
+        recipient=candidate, event_key=f"password-reset:{candidate.pk}:{reset_token}",
         subject="Mot de passe", status=MessageStatus.SENT,
         body_text=f"https://inscriptions.example/compte/mot-de-passe/nouveau/Mg/{reset_token}/")
 
@@ -185,7 +185,7 @@ def test_the_personal_data_zip_holds_the_messages_without_their_links(client, ca
     with run_on_commit():
         client.post(reverse("candidates:password_reset"), {"email": candidate.email})
     client.force_login(candidate)
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(reverse("candidates:my_data") + "?telecharger=zip").streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(reverse("my-data") + "?telecharger=zip").streaming_content)))
     [message] = json.loads(archive.read("donnees.json"))["messages"]
     assert "envoyé par courriel" in message["body_text"]
     assert "/mot-de-passe/nouveau/" not in message["body_text"]

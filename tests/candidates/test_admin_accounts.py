@@ -1,9 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from candidates.models import Message
-from tests.conftest import log_in_with_second_factor
-from tests.factories import UserFactory
+from tests.factories import MessageFactory, UserFactory
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +25,14 @@ def test_staff_search_accounts_by_name(client, staff):
 
 
 def test_staff_see_an_accounts_messages(client, staff, candidate):
-    Message.objects.create(recipient=candidate, to_email=candidate.email, event_key="k", subject="Activez votre compte", body_text="b")
+    MessageFactory(recipient=candidate, subject="Activez votre compte")
     log_in_with_second_factor(client, staff)
     page = client.get(reverse("admin:candidates_user_change", args=[candidate.pk])).content.decode()
     assert "Activez votre compte" in page
 
 
 def test_nobody_edits_a_sent_message_in_admin(client, staff, candidate):
-    message = Message.objects.create(recipient=candidate, to_email=candidate.email, event_key="k", subject="S", body_text="b")
+    message = MessageFactory(recipient=candidate, subject="S")
     log_in_with_second_factor(client, staff)
     client.post(reverse("admin:candidates_message_change", args=[message.pk]), {"subject": "Autre"})
     message.refresh_from_db()

@@ -1,4 +1,4 @@
-"""The client's address behind TRUSTED_PROXY_COUNT reverse proxies (portal/client_address.py).
+"""The client's address behind TRUSTED_PROXY_COUNT reverse proxies (common/client_address.py).
 
 Unit tests of the one function, then gunicorn itself on the test database, sent failed logins
 with real X-Forwarded-For headers over http.client: the address django-axes records, and that
@@ -23,8 +23,10 @@ from urllib.parse import urlencode
 import pytest
 from axes.models import AccessAttempt
 from django.test import RequestFactory
+from django.urls import reverse
 
-from portal.client_address import client_address
+from common.client_address import client_address
+from tests.candidates.helpers import free_port
 from tests.celery_workers import database_url_of_the_test_database
 from tests.factories import UserFactory
 
@@ -140,13 +142,23 @@ def test_axes_and_the_rate_limits_read_the_same_address(settings):
     assert get_client_ip_address(request) == _get_ip(request) == "2001:db8:1:2::"
 
 
+# Issue 13's probe: django-axes locked one IPv6 address, not its /64 (closed here: the client
+# address of an IPv6 host is its /64, for django-axes as for the rate limits).
+@pytest.mark.django_db
+def test_addresses_of_one_ipv6_64_share_one_lockout(client, settings):
+    """django-ratelimit counts IPv6 by /64 but django-axes by the full address: one /64 (any
+    host) tries 5 passwords per address on one account instead of 5 in all."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    account = UserFactory(email="cible@exemple.fr", password=PASSWORD)
+    for host in range(1, 6):
+        client.post(reverse("candidates:login"), {"username": account.email, "password": f"essai-{host}"},
+                    REMOTE_ADDR=f"2001:db8:1:2::{host:x}")
+    response = client.post(reverse("candidates:login"), {"username": account.email, "password": PASSWORD},
+                           REMOTE_ADDR="2001:db8:1:2::99")
+    assert response.status_code == 429
+
+
 # Through gunicorn ----------------------------------------------------------------------------
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @pytest.fixture
 def start_gunicorn(tmp_path):

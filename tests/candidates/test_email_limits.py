@@ -12,11 +12,11 @@ import re
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from candidates.models import Message
+from tests.candidates.helpers import delivered_to, from_address
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +28,6 @@ def sign_up(client, email, **changes):
     return client.post(reverse("candidates:signup"), {
         "email": email, "password1": "une phrase de passe solide", "password2": "une phrase de passe solide",
         "last_name": "Petit", "first_name": "Lou", "birth_date": "2001-02-03", **changes})
-
-
-def from_address(ip):
-    return Client(REMOTE_ADDR=ip)
 
 
 def shape(sql):
@@ -78,6 +74,27 @@ def test_spellings_of_one_mailbox_share_its_limit(same_mailbox, candidate, run_o
     assert len(mail.outbox) == 3
 
 
+# Issue 13's probe: the limit counted the typed string, so invisible characters escaped it
+# (closed in candidates/addresses.py: the limits count the mailbox the email reaches).
+@pytest.mark.parametrize("same_mailbox", [
+    "camille.martin@exemple.fr\u200b",   # ZERO WIDTH SPACE: IDNA maps it to nothing
+    "camille.martin@exe\u00admple.fr",   # SOFT HYPHEN, inside the domain
+    "camille.martin@exemple\u2060.fr",   # WORD JOINER
+    '"camille.martin"@exemple.fr',       # a quoted local part that needs no quotes
+])
+def test_one_mailbox_gets_at_most_three_emails_an_hour_however_its_address_is_spelt(
+        same_mailbox, candidate, settings, run_on_commit):
+    """The per-address limit counts the typed string; delivery goes to the mailbox. Invisible
+    characters that IDNA drops (there are dozens, at any position) give unlimited spellings."""
+    for attempt in range(settings.EMAILS_PER_ADDRESS_PER_HOUR):
+        with run_on_commit():
+            from_address(f"198.51.100.{attempt}").post(reverse("candidates:password_reset"), {"email": candidate.email})
+    with run_on_commit():
+        from_address("198.51.100.50").post(reverse("candidates:password_reset"), {"email": same_mailbox})
+    to_that_mailbox = [sent for sent in mail.outbox if delivered_to(sent) == [candidate.email]]
+    assert len(to_that_mailbox) == settings.EMAILS_PER_ADDRESS_PER_HOUR
+
+
 def test_a_client_over_its_own_limit_uses_none_of_an_addresses_budget(candidate, settings, run_on_commit):
     settings.EMAILS_PER_CLIENT_PER_HOUR = 1
     attacker = from_address("203.0.113.66")
@@ -87,6 +104,24 @@ def test_a_client_over_its_own_limit_uses_none_of_an_addresses_budget(candidate,
             attacker.post(reverse("candidates:password_reset"), {"email": candidate.email})
         from_address("192.0.2.10").post(reverse("candidates:password_reset"), {"email": candidate.email})
     assert [sent.to for sent in mail.outbox] == [["autre@exemple.fr"], [candidate.email]]
+
+
+# Issue 13's probe: a client over its own limit still used up the addresses it named (closed in
+# candidates/limits.py: the client's limit is checked first).
+def test_requests_refused_for_their_client_use_none_of_the_addresses_budget(candidate, settings, run_on_commit):
+    """A client over its own limit still counts against each address it names, so one client
+    can keep every candidate from receiving a new password or activation link, sending nothing."""
+    settings.EMAILS_PER_CLIENT_PER_HOUR = 1
+    attacker = from_address("203.0.113.66")
+    with run_on_commit():
+        attacker.post(reverse("candidates:resend_activation"), {"email": "remplissage@exemple.fr"})  # its one email
+        for _ in range(settings.EMAILS_PER_ADDRESS_PER_HOUR):
+            attacker.post(reverse("candidates:resend_activation"), {"email": candidate.email})  # refused: client over
+    assert [sent.to for sent in mail.outbox] == [["remplissage@exemple.fr"]]
+
+    with run_on_commit():
+        from_address("192.0.2.10").post(reverse("candidates:password_reset"), {"email": candidate.email})
+    assert [sent.to for sent in mail.outbox][1:] == [[candidate.email]]
 
 
 def test_one_client_cannot_use_up_a_mailboxs_budget(candidate, run_on_commit):

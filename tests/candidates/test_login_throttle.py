@@ -4,13 +4,16 @@ from unittest.mock import patch
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 
+from tests.candidates.helpers import from_address
 from tests.factories import UserFactory, paris
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "une phrase de passe solide"
+CANDIDATE_PASSWORD = "un mot de passe solide"  # the `candidate` fixture's (UserFactory's)
 
 
 @pytest.fixture
@@ -151,3 +154,28 @@ def test_failures_on_the_admin_login_count_and_it_refuses_too(client, settings, 
     assert password_check.call_count == 0
     assert "_auth_user_id" not in client.session
     assert response.status_code == 200
+
+
+# The current password, retyped by a logged-in candidate (current_password_confirmed) ---------
+
+# Issue 13's probe: the forms that ask for the current password had no limit at all (closed in
+# candidates/login_limits.py: they check it through authenticate(), as the login does).
+@pytest.mark.parametrize("form, wrong, right", [
+    ("email_change", {"new_email": "boite.du.voleur@exemple.fr", "password": "essai"},
+     {"new_email": "boite.du.voleur@exemple.fr", "password": CANDIDATE_PASSWORD}),
+    ("password_change", {"old_password": "essai", "new_password1": "une phrase toute neuve", "new_password2": "une phrase toute neuve"},
+     {"old_password": CANDIDATE_PASSWORD, "new_password1": "une phrase toute neuve", "new_password2": "une phrase toute neuve"}),
+])
+def test_the_current_password_cannot_be_guessed_more_often_than_at_the_login(form, wrong, right, candidate, run_on_commit):
+    """Whoever holds a session (a shared computer) may try the password without limit on the
+    forms that ask for it, then change the address or the password: no lock as at the login."""
+    client = from_address("203.0.113.7")
+    client.force_login(candidate)
+    for attempt in range(20):
+        client.post(reverse(f"candidates:{form}"), {key: (f"{value}-{attempt}" if value == "essai" else value)
+                                                    for key, value in wrong.items()})
+    with run_on_commit():
+        client.post(reverse(f"candidates:{form}"), right)
+    candidate.refresh_from_db()
+    assert candidate.check_password(CANDIDATE_PASSWORD)  # not changed by the guesser
+    assert mail.outbox == []  # no confirmation link sent to the guesser's mailbox

@@ -5,20 +5,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Message, MessageStatus
+from candidates.outbox import email_send
 from candidates.tasks import deliver_message, requeue_pending_messages
-from portal.emails import email_send
+from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def record(user, subject="Objet", key=None, **fields):
-    return Message.objects.create(recipient=user, to_email=user.email, event_key=key or subject, subject=subject,
-                                  body_text="Bonjour", **fields)
-
-
 def test_mes_messages_lists_newest_first_with_unread_marked(client, candidate):
-    record(candidate, "Premier", created_at=timezone.now() - timezone.timedelta(days=1))
-    record(candidate, "Second", read_at=timezone.now())
+    MessageFactory(recipient=candidate, subject="Premier", created_at=timezone.now() - timezone.timedelta(days=1))
+    MessageFactory(recipient=candidate, subject="Second", read_at=timezone.now())
     client.force_login(candidate)
     page = client.get(reverse("candidates:inbox")).content.decode()
     assert page.index("Second") < page.index("Premier")
@@ -26,7 +22,7 @@ def test_mes_messages_lists_newest_first_with_unread_marked(client, candidate):
 
 
 def test_opening_a_message_marks_it_read_and_it_can_be_marked_unread(client, candidate):
-    message = record(candidate)
+    message = MessageFactory(recipient=candidate)
     client.force_login(candidate)
     client.get(reverse("candidates:message_detail", args=[message.pk]))
     message.refresh_from_db()
@@ -37,7 +33,7 @@ def test_opening_a_message_marks_it_read_and_it_can_be_marked_unread(client, can
 
 
 def test_another_candidates_message_is_a_404(client, candidate, other_candidate):
-    message = record(candidate)
+    message = MessageFactory(recipient=candidate)
     client.force_login(other_candidate)
     assert client.get(reverse("candidates:message_detail", args=[message.pk])).status_code == 404
     assert client.post(reverse("candidates:message_mark_unread", args=[message.pk])).status_code == 404
@@ -85,14 +81,14 @@ def test_a_rolled_back_transaction_sends_nothing(candidate, run_on_commit):
 
 
 def test_delivering_twice_sends_once(candidate):
-    message = record(candidate)
+    message = MessageFactory(recipient=candidate)
     deliver_message.delay(message.pk)
     deliver_message.delay(message.pk)
     assert len(mail.outbox) == 1
 
 
 def test_a_failed_send_is_retried_then_sent(candidate, monkeypatch):
-    message = record(candidate)
+    message = MessageFactory(recipient=candidate)
     calls = {"n": 0}
     from django.core.mail import EmailMultiAlternatives
 
@@ -113,7 +109,7 @@ def test_a_failed_send_is_retried_then_sent(candidate, monkeypatch):
 
 
 def test_after_five_failures_the_message_is_marked_failed(candidate, monkeypatch):
-    message = record(candidate)
+    message = MessageFactory(recipient=candidate)
     from django.core.mail import EmailMultiAlternatives
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", lambda self, *a, **k: (_ for _ in ()).throw(ConnectionError("down")))
@@ -125,8 +121,8 @@ def test_after_five_failures_the_message_is_marked_failed(candidate, monkeypatch
 
 
 def test_pending_messages_whose_task_was_lost_are_queued_again(candidate):
-    record(candidate, "Ancien", created_at=timezone.now() - timezone.timedelta(minutes=6))
-    record(candidate, "Récent")
+    MessageFactory(recipient=candidate, subject="Ancien", created_at=timezone.now() - timezone.timedelta(minutes=6))
+    MessageFactory(recipient=candidate, subject="Récent")
     assert requeue_pending_messages.delay().get() == 1
     assert [m.subject for m in mail.outbox] == ["Ancien"]
 
@@ -164,9 +160,9 @@ def test_the_header_count_of_unread_messages_follows_every_change(client, candid
 
     client.force_login(candidate)
     assert "non lu" not in header_badge()
-    first = record(candidate, "Premier")
+    first = MessageFactory(recipient=candidate, subject="Premier")
     assert "1 non lu" in header_badge()
-    record(candidate, "Second")
+    MessageFactory(recipient=candidate, subject="Second")
     assert "2 non lus" in header_badge()
     client.get(reverse("candidates:message_detail", args=[first.pk]))
     assert "1 non lu" in header_badge()

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from candidates.models import Message, ProfileChange, User
 from candidates.services import purge_unactivated_accounts
-from tests.factories import StaffFactory, UserFactory, paris
+from tests.factories import MessageFactory, ProfileChangeFactory, StaffFactory, UserFactory, paris
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,8 @@ def test_a_purge_at_48_h_01_deletes_it():
 
 def test_it_deletes_everything_attached_to_the_account():
     user = never_activated()
-    Message.objects.create(recipient=user, to_email=user.email, event_key="e1", subject="s", body_text="b")
-    ProfileChange.objects.create(user=user, field="city", old_value="", new_value="Caen")
+    MessageFactory(recipient=user)
+    ProfileChangeFactory(user=user, field="city", old_value="", new_value="Caen")
     purge_unactivated_accounts(at=paris(2023, 11, 1))
     assert not Message.objects.exists()
     assert not ProfileChange.objects.exists()

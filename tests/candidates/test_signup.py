@@ -3,6 +3,8 @@ import html
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.message import sanitize_address
+from django.test import Client
 from django.urls import reverse
 
 from candidates.models import Message, User
@@ -107,3 +109,29 @@ def test_the_error_summary_links_to_each_field_in_error(client):
     assert summary.index("#id_email") < summary.index("#id_last_name")
     assert 'id="id_email"' in page and 'id="id_last_name"' in page
     assert "#id_first_name" not in summary
+
+
+# Issue 13's probe: str.isalpha() let names spell a web address (closed by validate_person_name
+# in candidates/models.py: Latin letters only, as the French civil status writes names).
+@pytest.mark.parametrize("name", ["httpsːᐟᐟwwwꓸpiegeꓸfr", "Lou wwwꞏpiegeꞏfr"])
+def test_names_put_in_emails_cannot_spell_a_web_address_with_letters_that_look_like_punctuation(client, name):
+    """ː (U+02D0), ᐟ (U+141F), ꓸ (U+A4F8), ꞏ (U+A78F) are letters to str.isalpha(): a name
+    made of them reads as an address in an activation email sent to anyone."""
+    client.post(reverse("candidates:signup"), {
+        "email": "nouveau@exemple.fr", "password1": "une phrase de passe solide", "password2": "une phrase de passe solide",
+        "last_name": "Petit", "first_name": name, "birth_date": "2001-02-03"})
+
+    assert not User.objects.filter(email="nouveau@exemple.fr").exists()
+
+
+# Issue 13's probe: an invisible character made a second account for one mailbox (closed in
+# candidates/addresses.py: every address is stored as its email will be delivered).
+def test_one_mailbox_has_at_most_one_account(candidate, run_on_commit):
+    """An invisible character in the domain makes a second account whose emails reach the same
+    mailbox and whose address looks the same in admin: the unique index compares strings."""
+    with run_on_commit():
+        Client().post(reverse("candidates:signup"), {
+            "email": candidate.email + "\u200b", "password1": "une phrase de passe solide",
+            "password2": "une phrase de passe solide", "last_name": "Petit", "first_name": "Lou", "birth_date": "2001-02-03"})
+    same_mailbox = [user for user in User.objects.all() if sanitize_address(user.email, "utf-8").lower() == candidate.email]
+    assert len(same_mailbox) == 1

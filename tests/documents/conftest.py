@@ -1,9 +1,5 @@
-from pathlib import Path
-
 import pytest
 
-from documents.services import piece_upload
-from tests.documents.files import pdf_bytes, upload
 from tests.factories import RegistrationFactory
 
 
@@ -15,17 +11,6 @@ def private_media(settings, tmp_path):
     return tmp_path / "media"
 
 
-def stored_files(media):
-    return [p for p in Path(media).rglob("*") if p.is_file()] if Path(media).exists() else []
-
-
 @pytest.fixture
 def registration(candidate):
     return RegistrationFactory(candidate=candidate)
-
-
-def give_every_piece(registration, at):
-    from documents.requirements import required_pieces
-
-    for required in required_pieces(registration):
-        piece_upload(registration=registration, piece_kind=required.kind, uploads=[upload("piece.pdf", pdf_bytes())], at=at)

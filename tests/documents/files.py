@@ -121,6 +121,10 @@ def photo_jpeg(width, height, progressive=False, subsampling=2):
     return output.getvalue()
 
 
+# The page tree of a one-page PDF whose page is object 3, for PDFs written object by object.
+PAGE_TREE = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+
+
 def _raw_pdf(objects, root=1):
     """A PDF from its objects' source (object n is objects[n - 1]), with an exact xref table."""
     body, offsets = bytearray(b"%PDF-1.7\n"), []
@@ -289,4 +293,13 @@ def chained_pdf(links=150_000):
     objects = [b"<< /Type /Catalog /Pages 2 0 R /PieceInfo 4 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
     objects += [b"<< /Next %d 0 R >>" % (5 + n) for n in range(links - 1)] + [b"<< >>"]
+    return _raw_pdf(objects)
+
+
+def chained_pdf_with_script(links):
+    """A one-page PDF that runs a script when opened, whose catalog leads to a chain of `links`
+    objects: each file of an upload under the object limit, ten of them far over it."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R /PieceInfo 6 0 R /OpenAction 5 0 R >>", PAGE_TREE,
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>", b"<< >>", b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"]
+    objects += [b"<< /Next %d 0 R >>" % (7 + n) for n in range(links - 1)] + [b"<< >>"]
     return _raw_pdf(objects)

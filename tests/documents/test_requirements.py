@@ -4,6 +4,7 @@ import pytest
 
 from documents.requirements import required_pieces
 from exams.models import Pathway, Registration, Specialty
+from tests.factories import RequirementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_the_reason_names_the_specialty_and_the_option():
 
 
 def test_a_new_session_takes_the_matrix_of_the_previous_one():
-    from documents.services import requirements_copy
+    from documents.requirements import requirements_copy
     from exams.models import ExamSession
     from tests.factories import ExamSessionFactory
 
@@ -114,11 +115,8 @@ class TestTheCachedMatrix:
         assert "r408" not in {p.kind.code for p in required_pieces(bat)}
 
     def test_a_new_or_deleted_requirement_is_seen_at_once(self, bat):
-        from documents.models import Condition, PieceKind, Requirement
-
         required_pieces(bat)
-        extra = Requirement.objects.create(session=bat.session, piece_kind=PieceKind.objects.create(code="casier", name="Casier"),
-                                           condition=Condition.ALWAYS, for_apprentissage=True)
+        extra = RequirementFactory(session=bat.session, piece_kind__code="casier", piece_kind__name="Casier")
         assert "casier" in {p.kind.code for p in required_pieces(bat)}
         extra.delete()
         assert "casier" not in {p.kind.code for p in required_pieces(bat)}

@@ -1,34 +1,24 @@
+"""Staff review of pieces (documents/review.py) in admin: who may do what, the decision and its
+audit, the queue oldest first, and the list of registrations with the state of their pieces."""
+
 import html
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
+from documents.locking import registration_finalize
 from documents.models import Piece, PieceStatus, RejectionReason
-from documents.services import piece_review, registration_finalize
-from tests.conftest import log_in_with_second_factor
-from tests.documents.conftest import give_every_piece
+from documents.review import piece_review
 from tests.documents.files import pdf_bytes, upload
+from tests.documents.helpers import give_every_piece
 from tests.factories import RegistrationFactory, StaffFactory, paris
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
 OPEN = paris(2023, 11, 1, 10)
-
-
-@pytest.fixture
-def dec_agent():
-    agent = StaffFactory(email="gestionnaire@ac-normandie.fr")
-    agent.groups.add(Group.objects.get(name="Gestionnaire DEC"))
-    return agent
-
-
-@pytest.fixture
-def agent_client(client, dec_agent):
-    log_in_with_second_factor(client, dec_agent)
-    return client
 
 
 @pytest.fixture
@@ -64,41 +54,41 @@ class TestRoles:
         assert client.get(reverse("admin:documents_piece_queue")).status_code == 403
         assert client.get(reverse("admin-dashboard")).status_code == 403
 
-    def test_the_group_views_registrations_and_reviews_pieces_but_deletes_nothing(self, agent_client, locked):
-        assert agent_client.get(reverse("admin:exams_registration_changelist")).status_code == 200
-        assert agent_client.get(reverse("admin:documents_piece_review", args=[identity(locked).pk])).status_code == 200
-        assert agent_client.get(reverse("admin:exams_registration_delete", args=[locked.pk])).status_code == 403
-        assert agent_client.get(reverse("admin:candidates_user_add")).status_code == 403
+    def test_the_group_views_registrations_and_reviews_pieces_but_deletes_nothing(self, dec_staff_client, locked):
+        assert dec_staff_client.get(reverse("admin:exams_registration_changelist")).status_code == 200
+        assert dec_staff_client.get(reverse("admin:documents_piece_review", args=[identity(locked).pk])).status_code == 200
+        assert dec_staff_client.get(reverse("admin:exams_registration_delete", args=[locked.pk])).status_code == 403
+        assert dec_staff_client.get(reverse("admin:candidates_user_add")).status_code == 403
 
-    def test_without_the_second_factor_admin_asks_for_it(self, client, dec_agent):
-        client.force_login(dec_agent)
+    def test_without_the_second_factor_admin_asks_for_it(self, client, dec_staff):
+        client.force_login(dec_staff)
         response = client.get(reverse("admin:exams_registration_changelist"))
         assert response.status_code == 302 and reverse("admin:login") in response["Location"]
         login_page = client.get(reverse("admin:login")).content.decode()
         assert 'name="otp_token"' in login_page
 
-    def test_staff_files_need_the_second_factor_too(self, client, dec_agent, locked):
+    def test_staff_files_need_the_second_factor_too(self, client, dec_staff, locked):
         piece_file = identity(locked).files.get()
-        client.force_login(dec_agent)
+        client.force_login(dec_staff)
         assert client.get(reverse("documents:file", args=[piece_file.pk])).status_code == 404
-        log_in_with_second_factor(client, dec_agent)
+        log_in_with_second_factor(client, dec_staff)
         assert client.get(reverse("documents:file", args=[piece_file.pk])).status_code == 200
 
 
 class TestReview:
-    def test_conforme_accepts_the_piece_and_records_who(self, agent_client, dec_agent, locked):
-        decide(agent_client, identity(locked), "accept")
+    def test_conforme_accepts_the_piece_and_records_who(self, dec_staff_client, dec_staff, locked):
+        decide(dec_staff_client, identity(locked), "accept")
         piece = identity(locked)
-        assert piece.status == PieceStatus.ACCEPTED and piece.reviewed_by == dec_agent
+        assert piece.status == PieceStatus.ACCEPTED and piece.reviewed_by == dec_staff
 
-    def test_a_replacement_needs_a_reason(self, agent_client, locked):
-        decide(agent_client, identity(locked), "replace")
+    def test_a_replacement_needs_a_reason(self, dec_staff_client, locked):
+        decide(dec_staff_client, identity(locked), "replace")
         assert identity(locked).status == PieceStatus.RECEIVED
 
-    def test_a_rejected_piece_reopens_only_itself_after_the_lock(self, agent_client, client, candidate, locked, run_on_commit):
+    def test_a_rejected_piece_reopens_only_itself_after_the_lock(self, dec_staff_client, client, candidate, locked, run_on_commit):
         reason = RejectionReason.objects.get(label="Pièce d'identité expirée")
         with run_on_commit():
-            decide(agent_client, identity(locked), "replace", reasons=[reason.pk], comment="Carte expirée en 2022.",
+            decide(dec_staff_client, identity(locked), "replace", reasons=[reason.pk], comment="Carte expirée en 2022.",
                    replace_until="2023-11-30T17:00")
         piece = identity(locked)
         assert piece.status == PieceStatus.TO_REPLACE
@@ -119,34 +109,34 @@ class TestReview:
         assert [h.status for h in piece.history.order_by("history_id")] == ["received", "to_replace", "received"]
         assert piece.history.filter(status="to_replace").get().history_user.email == "gestionnaire@ac-normandie.fr"
 
-    def test_the_queue_takes_the_oldest_piece_first_then_the_next(self, agent_client, locked):
+    def test_the_queue_takes_the_oldest_piece_first_then_the_next(self, dec_staff_client, locked):
         pieces = list(Piece.objects.filter(status="received").order_by("updated_at", "pk"))
         Piece.objects.filter(pk=pieces[1].pk).update(updated_at=paris(2023, 10, 20))
-        response = agent_client.get(reverse("admin:documents_piece_queue"))
+        response = dec_staff_client.get(reverse("admin:documents_piece_queue"))
         assert response["Location"] == reverse("admin:documents_piece_review", args=[pieces[1].pk])
-        after = decide(agent_client, pieces[1], "accept", at=None)
+        after = decide(dec_staff_client, pieces[1], "accept", at=None)
         assert after["Location"] == reverse("admin:documents_piece_queue")
-        assert agent_client.get(after["Location"])["Location"] == reverse("admin:documents_piece_review", args=[pieces[0].pk])
+        assert dec_staff_client.get(after["Location"])["Location"] == reverse("admin:documents_piece_review", args=[pieces[0].pk])
 
-    def test_an_empty_queue_says_so(self, agent_client):
-        response = agent_client.get(reverse("admin:documents_piece_queue"), follow=True)
+    def test_an_empty_queue_says_so(self, dec_staff_client):
+        response = dec_staff_client.get(reverse("admin:documents_piece_queue"), follow=True)
         assert "Aucune pièce n&#x27;attend de contrôle." in response.content.decode()
 
-    def test_two_decisions_on_one_piece_make_one(self, dec_agent, locked):
+    def test_two_decisions_on_one_piece_make_one(self, dec_staff, locked):
         piece = identity(locked)
-        piece_review(piece=piece, accept=True, by=dec_agent, at=OPEN)
+        piece_review(piece=piece, accept=True, by=dec_staff, at=OPEN)
         from django.core.exceptions import PermissionDenied
 
         with pytest.raises(PermissionDenied):
-            piece_review(piece=piece, accept=False, comment="Illisible", by=dec_agent, at=OPEN)
+            piece_review(piece=piece, accept=False, comment="Illisible", by=dec_staff, at=OPEN)
         assert identity(locked).status == PieceStatus.ACCEPTED
 
-    def test_the_review_page_previews_pdf_and_images_in_the_page(self, agent_client, locked):
+    def test_the_review_page_previews_pdf_and_images_in_the_page(self, dec_staff_client, locked):
         piece = identity(locked)
         piece_file = piece.files.get()
-        page = agent_client.get(reverse("admin:documents_piece_review", args=[piece.pk])).content.decode()
+        page = dec_staff_client.get(reverse("admin:documents_piece_review", args=[piece.pk])).content.decode()
         assert f'<iframe src="{reverse("admin:documents_piece_preview", args=[piece_file.pk])}"' in page
-        preview = agent_client.get(reverse("admin:documents_piece_preview", args=[piece_file.pk]))
+        preview = dec_staff_client.get(reverse("admin:documents_piece_preview", args=[piece_file.pk]))
         assert preview["Content-Disposition"] == "inline" and preview["X-Frame-Options"] == "SAMEORIGIN"
         assert "sandbox" in preview["Content-Security-Policy"]
 
@@ -160,38 +150,38 @@ class TestReview:
 
 
 class TestRegistrationList:
-    def test_filters_complete_and_awaiting_review(self, agent_client, locked, other_candidate):
+    def test_filters_complete_and_awaiting_review(self, dec_staff_client, locked, other_candidate):
         RegistrationFactory(candidate=other_candidate, number="2024-777777")
         url = reverse("admin:exams_registration_changelist")
-        assert locked.number in agent_client.get(url + "?complet=oui").content.decode()
-        assert "2024-777777" not in agent_client.get(url + "?complet=oui").content.decode()
-        assert "2024-777777" in agent_client.get(url + "?complet=non").content.decode()
-        assert locked.number in agent_client.get(url + "?a_controler=oui").content.decode()
+        assert locked.number in dec_staff_client.get(url + "?complet=oui").content.decode()
+        assert "2024-777777" not in dec_staff_client.get(url + "?complet=oui").content.decode()
+        assert "2024-777777" in dec_staff_client.get(url + "?complet=non").content.decode()
+        assert locked.number in dec_staff_client.get(url + "?a_controler=oui").content.decode()
 
-    def test_search_by_name_email_and_number(self, agent_client, locked):
+    def test_search_by_name_email_and_number(self, dec_staff_client, locked):
         url = reverse("admin:exams_registration_changelist")
         for query in [locked.number, "camille.martin@exemple.fr", "Martin"]:
-            assert locked.number in agent_client.get(url, {"q": query}).content.decode()
+            assert locked.number in dec_staff_client.get(url, {"q": query}).content.decode()
 
-    def test_the_list_runs_the_same_queries_for_3_and_30_registrations(self, agent_client):
+    def test_the_list_runs_the_same_queries_for_3_and_30_registrations(self, dec_staff_client):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        agent_client.get(reverse("admin:exams_registration_changelist"))  # fills the caches (site configuration)
+        dec_staff_client.get(reverse("admin:exams_registration_changelist"))  # fills the caches (site configuration)
         counts = []
         for total in (3, 30):
             while Piece.objects.count() < 0 or __import__("exams.models").models.Registration.objects.count() < total:
                 RegistrationFactory()
             with CaptureQueriesContext(connection) as queries:
-                assert agent_client.get(reverse("admin:exams_registration_changelist")).status_code == 200
+                assert dec_staff_client.get(reverse("admin:exams_registration_changelist")).status_code == 200
             counts.append(len(queries))
         assert counts[0] == counts[1], counts
 
 
 class TestExport:
-    def test_csv_export_follows_the_list_filters_and_lists_piece_states(self, agent_client, locked, other_candidate):
+    def test_csv_export_follows_the_list_filters_and_lists_piece_states(self, dec_staff_client, locked, other_candidate):
         RegistrationFactory(candidate=other_candidate, number="2024-777777")
-        response = agent_client.post(reverse("admin:exams_registration_export") + "?status__exact=locked",
+        response = dec_staff_client.post(reverse("admin:exams_registration_export") + "?status__exact=locked",
                                      {"format": "0", "export_items": [], **{f"registrationresource_{f}": "on" for f in
                                       ["number", "candidate_name", "status", "pieces"]}})
         content = response.content.decode("utf-8-sig") if response.status_code == 200 else ""
@@ -200,22 +190,9 @@ class TestExport:
         assert "Pièce d'identité : Reçue" in content
 
 
-def test_the_dashboard_shows_the_figures(agent_client, locked):
-    page = html.unescape(agent_client.get(reverse("admin-dashboard") + f"?session={locked.session.pk}").content.decode())
-    for text in ["Inscriptions par jour", "Par spécialité", "Comptabilité et gestion", "validées définitivement",
-                 "Pièces en attente de contrôle : 2", "Délai de contrôle"]:
-        assert text in page, text
-
-
-def test_the_registration_page_shows_each_piece_with_its_preview_and_state(agent_client, locked):
-    page = agent_client.get(reverse("admin:exams_registration_change", args=[locked.pk])).content.decode()
+def test_the_registration_page_shows_each_piece_with_its_preview_and_state(dec_staff_client, locked):
+    page = dec_staff_client.get(reverse("admin:exams_registration_change", args=[locked.pk])).content.decode()
     piece_file = identity(locked).files.get()
     assert reverse("admin:documents_piece_preview", args=[piece_file.pk]) in page
     assert "Reçue, en attente de contrôle" in page
-    assert agent_client.get(reverse("admin:exams_registration_history", args=[locked.pk])).status_code == 200
-
-
-def test_dashboard_bars_are_css_widths_whatever_the_locale(agent_client, locked):
-    page = agent_client.get(reverse("admin-dashboard") + f"?session={locked.session.pk}").content.decode()
-    assert 'style="width: 100.0%"' in page and 'style="width: 0.0%"' in page
-    assert "Inscriptions au BTS — administration du rectorat" in page
+    assert dec_staff_client.get(reverse("admin:exams_registration_history", args=[locked.pk])).status_code == 200

@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from documents.services import piece_upload
-from tests.conftest import log_in_with_second_factor
+from documents.pieces import piece_upload
 from tests.documents.files import pdf_bytes, upload
 from tests.factories import StaffFactory, paris
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import time_machine
 from django.urls import reverse
 
 from documents.models import Piece, PieceFile
-from tests.conftest import log_in_with_second_factor
-from tests.documents.conftest import stored_files
 from tests.documents.files import image_bytes, pdf_bytes, pdf_of_exactly, upload
+from tests.documents.helpers import stored_files
 from tests.factories import paris
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_mes_justificatifs_runs_a_fixed_number_of_queries_with_12_pieces(client,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from documents.services import piece_upload
+    from documents.pieces import piece_upload
     from exams.models import Specialty
     from tests.factories import RegistrationFactory
 

@@ -4,6 +4,7 @@ import pytest
 
 from exams import rules
 from exams.models import Diploma, Pathway
+from tests.factories import SpecialtyOptionFactory
 
 
 @pytest.mark.parametrize(("hours", "ok"), [(674, False), (675, True)])
@@ -82,11 +83,11 @@ def test_a_specialty_with_options_needs_one_of_its_own():
 @pytest.mark.django_db
 def test_an_option_added_or_removed_in_admin_changes_the_rule_at_once():
     """Which specialties have options is cached; adding or deleting one is seen by the next check."""
-    from exams.models import Specialty, SpecialtyOption
+    from exams.models import Specialty
 
     bat = Specialty.objects.get(code="BAT")
     assert rules.option_errors(specialty=bat, option=None) == {}
-    option = SpecialtyOption.objects.create(specialty=bat, code="X", name="Option d'essai")
+    option = SpecialtyOptionFactory(specialty=bat, code="X")
     assert "comporte des options" in rules.option_errors(specialty=bat, option=None)["option"][0]
     option.delete()
     assert rules.option_errors(specialty=bat, option=None) == {}

@@ -2,6 +2,7 @@
 
 import pytest
 
+from documents.models import Requirement
 from exams.models import ExamSession, Specialty
 from tests.factories import paris
 
@@ -25,7 +26,9 @@ def test_the_2024_session_runs_from_18_october_noon_to_15_november_17h_paris_tim
 
 
 def test_exactly_the_seven_specialties_of_the_notice_require_r408():
-    assert set(Specialty.objects.filter(requires_r408=True).values_list("name", flat=True)) == R408_SPECIALTIES
+    """The requirement matrix decides which pieces a specialty needs (a specialty has no flag of its own)."""
+    requirement = Requirement.objects.get(session__year=2024, piece_kind__code="r408")
+    assert set(requirement.specialties.values_list("name", flat=True)) == R408_SPECIALTIES
 
 
 def test_maintenance_des_systemes_has_options_a_to_d():

@@ -42,4 +42,4 @@ def test_once_registered_again_the_new_registration_is_the_one_shown(client, can
         client.post(reverse("exams:start"))
         response = client.get(reverse("exams:register"))
     new = Registration.objects.get(candidate=candidate_of_2023, session__year=2024)
-    assert response["Location"] == reverse("exams:overview", args=[new.pk])
+    assert response["Location"] == reverse("documents:overview", args=[new.pk])

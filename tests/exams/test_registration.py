@@ -130,7 +130,7 @@ class TestWindow:
 
 class TestOwnership:
     @pytest.mark.parametrize("url_name,args", [
-        ("exams:overview", []), ("exams:step", ["situation"]), ("documents:mine", []),
+        ("documents:overview", []), ("exams:step", ["situation"]), ("documents:mine", []),
         ("documents:status", []), ("documents:download", ["confirmation"]),
     ])
     def test_another_candidates_registration_answers_404(self, client, other_candidate, url_name, args):
@@ -148,7 +148,7 @@ class TestOwnership:
 
     def test_an_anonymous_visitor_is_sent_to_login(self, client):
         registration = RegistrationFactory()
-        response = client.get(reverse("exams:overview", args=[registration.pk]))
+        response = client.get(reverse("documents:overview", args=[registration.pk]))
         assert response.status_code == 302 and reverse("candidates:login") in response["Location"]
 
 
@@ -166,7 +166,7 @@ def test_each_step_page_runs_a_fixed_number_of_queries(client, django_assert_max
         counts = []
         for registration in (simple, full):
             client.force_login(registration.candidate)
-            url = reverse("exams:overview", args=[registration.pk]) if step is None else reverse("exams:step", args=[registration.pk, step])
+            url = reverse("documents:overview", args=[registration.pk]) if step is None else reverse("exams:step", args=[registration.pk, step])
             client.get(url)  # fills the caches (site configuration, requirement matrix): the steady state is measured
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(url).status_code == 200

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from exams.models import ExamSession, Specialty
-from tests.conftest import log_in_with_second_factor
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 

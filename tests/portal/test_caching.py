@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from portal.caching import forget
+from common.caching import forget
 
 pytestmark = pytest.mark.django_db
 

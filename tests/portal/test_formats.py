@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.formats import format_time_left
+from common.formats import format_time_left
 
 
 @pytest.mark.parametrize(

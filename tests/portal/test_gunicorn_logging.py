@@ -1,15 +1,20 @@
-"""No log line holds a usable account link (portal/gunicorn_logging.py).
+"""No log line holds a usable account link (common/gunicorn_logging.py).
 
 The masking itself on the three links the portal emails, then gunicorn's logger class fed a
-request as gunicorn's worker feeds it, Django's own log handler, and the SMTP error stored on a
-message. The end-to-end test (gunicorn started with the Dockerfile's arguments) is in
-tests/candidates/test_probe_findings.py.
+request as gunicorn's worker feeds it, Django's own log handler, the SMTP error stored on a
+message, and last gunicorn itself, started with the Dockerfile's arguments.
 """
 
+import http.client
 import io
+import json
 import logging
+import os
+import re
 import smtplib
+import subprocess
 import sys
+import time
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -21,8 +26,9 @@ from gunicorn.config import Config
 
 from candidates.models import Message
 from candidates.tokens import activation_link, email_change_link, password_reset_link
-from portal.gunicorn_logging import Logger, mask_account_links
-from tests.candidates.helpers import path_of
+from common.gunicorn_logging import Logger, mask_account_links
+from tests.candidates.helpers import free_port, path_of
+from tests.celery_workers import PROJECT, database_url_of_the_test_database
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +151,63 @@ def test_an_smtp_error_that_echoes_the_link_is_stored_masked(client, candidate, 
     assert "/compte/mot-de-passe/nouveau/" in message.last_error
     assert token_of(link) not in message.last_error
     assert mail.outbox == []
+
+
+# The production web server, end to end ------------------------------------------------------
+
+def dockerfile_gunicorn_arguments():
+    """The production web command, from the Dockerfile's CMD (bind and workers replaced)."""
+    command = json.loads(re.search(r"^CMD (\[.*\])$", (PROJECT / "Dockerfile").read_text(), re.M).group(1))
+    assert command[:2] == ["gunicorn", "portal.wsgi:application"]
+    arguments, skip = [], False
+    for argument in command[2:]:
+        if skip:
+            skip = False
+        elif argument in ("--bind", "-b", "--workers", "-w"):
+            skip = True
+        else:
+            arguments.append(argument)
+    return arguments
+
+
+# Issue 13's probe: gunicorn's access log kept every link's token (closed by the Logger class of
+# common/gunicorn_logging.py, which the Dockerfile's command passes to gunicorn).
+@pytest.mark.django_db(transaction=True)
+def test_no_log_of_the_production_web_server_holds_a_usable_account_link(tmp_path):
+    """gunicorn runs with --access-logfile - in production: the request line of a new-password
+    or activation link, token included, lands in the log, usable by whoever reads it (for an
+    hour, or 48 hours for an activation a mail scanner opened without following the redirect)."""
+    active = UserFactory(email="lecteur.de.journaux@exemple.fr")
+    pending = UserFactory(email="en.attente@exemple.fr", is_active=False, activated_at=None)
+    links = [path_of(password_reset_link(active, asked_at=timezone.now())), path_of(activation_link(pending))]
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url_of_the_test_database(), "ENV_FILE": "", "DEBUG": "true",
+           "PYTHONUNBUFFERED": "1"}
+    log_path = tmp_path / "gunicorn.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-b", f"127.0.0.1:{port}",
+                                   "-w", "1", "--no-control-socket", *dockerfile_gunicorn_arguments()],
+                                  cwd=PROJECT, env=env, stdout=log, stderr=log)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    connection.request("GET", "/sante/")
+                    connection.getresponse().read()
+                    break
+                except OSError:
+                    assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
+                    time.sleep(0.2)
+            for link in links:  # what a mail scanner does: one GET, no redirect followed
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", link)
+                assert connection.getresponse().status == 302
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    written = log_path.read_text()
+    assert "GET /sante/" in written  # the access log is on, as in production
+    for link in links:
+        assert token_of(link) not in written

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from portal.models import WorkerHeartbeat
 from portal.tasks import record_worker_heartbeat
-from tests.conftest import log_in_with_second_factor
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 

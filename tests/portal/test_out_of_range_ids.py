@@ -6,11 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
-from django.utils import timezone
 from django.utils.http import urlsafe_base64_encode
 
-from tests.conftest import log_in_with_second_factor
-from tests.factories import RegistrationFactory
+from tests.factories import MessageFactory, RegistrationFactory
+from tests.portal.helpers import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -124,8 +123,5 @@ def test_the_registrations_list_filtered_on_an_out_of_range_id_answers(clients, 
 
 
 def test_an_id_within_the_range_still_reaches_the_view(clients, candidate):
-    from candidates.models import Message
-
-    message = Message.objects.create(recipient=candidate, to_email=candidate.email, event_key="k", subject="Bonjour",
-                                     body_text="b", created_at=timezone.now())
+    message = MessageFactory(recipient=candidate, subject="Bonjour")
     assert clients["candidate"].get(f"/compte/messages/{message.pk}/").status_code == 200

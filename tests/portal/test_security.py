@@ -9,7 +9,7 @@ import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from tests.conftest import log_in_with_second_factor
+from tests.portal.helpers import log_in_with_second_factor
 
 PROJECT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -70,17 +70,15 @@ def candidate_urls():
 
 
 def test_a_second_candidate_reaches_none_of_the_first_ones_objects(client, candidate, other_candidate, django_capture_on_commit_callbacks):
-    from candidates.models import Message
-    from documents.services import piece_upload
-    from exams.models import Convocation
+    from documents.pieces import piece_upload
     from tests.documents.files import pdf_bytes, upload
-    from tests.factories import RegistrationFactory, paris
+    from tests.factories import ConvocationFactory, MessageFactory, RegistrationFactory, paris
 
     registration = RegistrationFactory(candidate=candidate)
     piece_file = piece_upload(registration=registration, piece_kind=registration.session.requirements.get(
         piece_kind__code="identity").piece_kind, uploads=[upload("id.pdf", pdf_bytes())], at=paris(2023, 11, 1))[0]
-    message = Message.objects.create(recipient=candidate, to_email=candidate.email, event_key="k", subject="s", body_text="b")
-    convocation = Convocation.objects.create(registration=registration, published_at=timezone.now())
+    message = MessageFactory(recipient=candidate)
+    convocation = ConvocationFactory(registration=registration)
     values = {"pk": registration.pk, "file_pk": piece_file.pk, "kind": "identity", "step": "situation"}
     by_name = {"candidates:message_detail": {"pk": message.pk}, "candidates:message_mark_unread": {"pk": message.pk},
                "exams:convocation": {"pk": convocation.pk}, "exams:convocation_ics": {"pk": convocation.pk},

@@ -20,10 +20,10 @@ from django.conf import settings
 
 from candidates.models import Message, MessageStatus
 from documents.models import PieceFile, PieceKind, ScanStatus
-from documents.services import piece_upload
+from documents.pieces import piece_upload
 from tests.celery_workers import output, start_celery, stop, wait_for
 from tests.documents.files import pdf_bytes, upload
-from tests.factories import RegistrationFactory, UserFactory, paris
+from tests.factories import MessageFactory, RegistrationFactory, UserFactory, paris
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -194,8 +194,7 @@ def test_an_email_whose_worker_died_while_sending_is_not_sent_again(tmp_path):
     """Claimed before sending: after a crash mid-send it stays « envoi en cours » for staff to
     check, rather than risk a second copy."""
     user = UserFactory()
-    message = Message.objects.create(recipient=user, to_email=user.email, event_key=f"test:{uuid.uuid4()}",
-                                     subject="Inscription validée", body_text="Bonjour")
+    message = MessageFactory(recipient=user, event_key=f"test:{uuid.uuid4()}", subject="Inscription validée")
     smtp = Server()
     outbox = tmp_path / "outbox"
     queue = f"faults-{uuid.uuid4().hex[:8]}"

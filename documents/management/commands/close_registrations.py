@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from documents.services import close_registrations
+from documents.locking import close_registrations
 
 
 class Command(BaseCommand):

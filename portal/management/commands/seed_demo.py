@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from candidates.models import User
-from documents.services import requirements_copy
+from documents.requirements import requirements_copy
 from exams.models import ExamSession
 
 STAFF_EMAIL = "gestionnaire.dec@demo.invalid"

@@ -1,0 +1,116 @@
+"""What a registration still lacks: each required piece with what was given for it, what is
+missing, and whether the registration can be validated (« J'ai fourni toutes mes pièces »)."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from documents.models import Piece, PieceFile, PieceKind, PieceStatus, ScanStatus
+from documents.requirements import RequiredPiece, required_pieces
+from exams.models import Registration
+from exams.rules import registration_errors
+
+# What « Mes justificatifs » says of each state of a piece, and the tone of its badge
+# (templates/portal/_status_badge.html).
+STATE_BADGES = {
+    "missing": (gettext_lazy("Manquante"), "warning"),
+    PieceStatus.RECEIVED: (gettext_lazy("Reçue"), "info"),
+    PieceStatus.ACCEPTED: (gettext_lazy("Acceptée"), "success"),
+    PieceStatus.TO_REPLACE: (gettext_lazy("À remplacer"), "error"),
+}
+
+
+@dataclass(frozen=True)
+class PieceState:
+    """What "Mes justificatifs" shows for one required piece."""
+
+    required: object  # RequiredPiece
+    piece: Piece | None
+
+    @property
+    def files(self):
+        return list(self.piece.files.all()) if self.piece else []
+
+    @property
+    def status(self):
+        """An infected file counts for nothing: a piece left with none other is missing."""
+        if self.piece is None or all(f.is_infected for f in self.files):
+            return "missing"
+        return self.piece.status
+
+    @property
+    def status_label(self):
+        return STATE_BADGES[self.status][0]
+
+    @property
+    def status_tone(self):
+        return STATE_BADGES[self.status][1]
+
+    @property
+    def scanning(self):
+        return any(f.scan_status == ScanStatus.PENDING for f in self.files)
+
+
+def piece_states(registration, requirements=None):
+    """Each required piece with what was given for it, in a fixed number of queries.
+
+    `requirements` (from `session_requirements`) lets a loop over many registrations read the
+    session's matrix once instead of once per registration.
+    """
+    pieces = {p.piece_kind_id: p for p in registration.pieces.prefetch_related("files")}
+    return [PieceState(required=r, piece=pieces.get(r.kind.pk)) for r in required_pieces(registration, requirements)]
+
+
+def dossier_state(registration):
+    """The professional dossier, for the specialties that upload it here; else None."""
+    if not (registration.specialty and registration.specialty.professional_dossier_in_portal):
+        return None
+    kind = PieceKind.objects.filter(code=PieceKind.PROFESSIONAL_DOSSIER).first()
+    if kind is None:
+        return None
+    reason = _("car le dossier support des épreuves professionnelles du BTS %(specialty)s se dépose sur ce portail") % {
+        "specialty": registration.specialty.name}
+    return PieceState(required=RequiredPiece(kind=kind, reason=reason),
+                      piece=registration.pieces.filter(piece_kind=kind).prefetch_related("files").first())
+
+
+def missing_pieces(registration, states=None, requirements=None):
+    states = states if states is not None else piece_states(registration, requirements)
+    return [state.required for state in states if state.status == "missing"]
+
+
+def registration_refresh_missing(registration):
+    """Store how many required pieces lack a file, so staff can filter complete files fast."""
+    missing = len(missing_pieces(registration)) if registration.pathway else None
+    Registration.objects.filter(pk=registration.pk).update(pieces_missing=missing)
+    return missing
+
+
+class RegistrationIncomplete(PermissionDenied):
+    """« J'ai fourni toutes mes pièces » pressed while something is still missing."""
+
+
+def validation_blockers(registration, states=None):
+    """Why the registration cannot be validated yet, each said in French; none when it can.
+
+    The one answer to « can it be validated »: « Mes justificatifs » and the confirmation page
+    show these reasons and offer the button only when there are none, and `registration_finalize`
+    refuses on the same list (checked again on the locked row).
+    """
+    blockers = []
+    if registration_errors(registration):
+        blockers.append(_("votre inscription n'est pas complète : terminez d'abord toutes ses étapes"))
+    missing = missing_pieces(registration, states)
+    if missing:
+        blockers.append(_("il manque encore : %(pieces)s") % {"pieces": ", ".join(p.kind.name for p in missing)})
+    if PieceFile.objects.filter(piece__registration=registration, scan_status=ScanStatus.PENDING).exists():
+        blockers.append(_("l'analyse antivirus de vos derniers fichiers n'est pas terminée : actualisez la page dans une minute"))
+    return blockers
+
+
+def registration_check_complete(registration):
+    blockers = validation_blockers(registration)
+    if blockers:
+        raise RegistrationIncomplete(_("Vous ne pouvez pas encore valider : %(reasons)s.") % {"reasons": " ; ".join(blockers)})

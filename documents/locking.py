@@ -1,0 +1,85 @@
+"""The end of a draft: the candidate's lock (« J'ai fourni toutes mes pièces ») and the deadline's
+job, which locks each complete draft and cancels the others."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from candidates.outbox import email_send
+from documents.completeness import missing_pieces, registration_check_complete
+from documents.requirements import session_requirements
+from exams.models import Registration
+from exams.rules import registration_errors
+from exams.services import registration_check_writable, registration_for_update
+
+logger = logging.getLogger(__name__)
+
+
+def registration_finalize(*, registration, at=None):
+    """« J'ai fourni toutes mes pièces »: lock the registration for good. Two clicks lock once.
+
+    Returns True for the request that locked it, False when it was already locked.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        # Checked on the locked row: no upload, removal or step save can land between the
+        # checks and the lock, so what is locked is what was checked.
+        current = registration_for_update(registration)
+        if current.is_locked:
+            return False
+        registration_check_writable(registration=current, at=at)
+        registration_check_complete(current)
+        locked = current.lock(at)
+        if locked:
+            registration.refresh_from_db()
+            email_send(user=registration.candidate, template="registration_locked", context={"registration": registration},
+                       event_key=f"registration-locked:{registration.pk}")
+    return locked
+
+
+# The deadline job waits this long after 17:00:00, so that an upload that started before it
+# (and keeps its arrival time) has ended: the task and `manage.py close_registrations` alike.
+CLOSING_GRACE = timedelta(minutes=15)
+
+
+def close_registrations(*, at=None, grace=CLOSING_GRACE):
+    """`grace` after a session's deadline, lock each draft that has everything, cancel the others.
+
+    Idempotent: only drafts are touched, each by a conditional update; a re-run finds none.
+    Returns (locked, cancelled).
+    """
+    at = at or timezone.now()
+    locked = cancelled = 0
+    closed_before = at - grace
+    drafts = (Registration.objects.drafts().filter(session__registration_closes_at__lt=closed_before)
+              .select_related("session", "candidate", "specialty", "option"))
+    matrices = {}  # one read of each session's matrix for the whole run
+    for registration in drafts.iterator(chunk_size=500):
+        if registration.session_id not in matrices:
+            matrices[registration.session_id] = session_requirements(registration.session)
+        requirements = matrices[registration.session_id]
+        with transaction.atomic():
+            # Judged on the locked row: an upload that started before the deadline and commits
+            # now is either counted here or refused, never lost between the two.
+            registration = registration_for_update(registration)
+            if not registration.is_editable:
+                continue
+            missing = missing_pieces(registration, requirements=requirements) if not registration_errors(registration) else None
+            if missing == []:
+                done = registration.lock(at)
+                template, counter = "registration_locked", "locked"
+            else:
+                done = registration.cancel(at)
+                template, counter = "registration_cancelled", "cancelled"
+            if done:
+                email_send(user=registration.candidate, template=template,
+                           context={"registration": registration, "missing": missing or [], "incomplete_form": missing is None},
+                           event_key=f"registration-{counter}:{registration.pk}")
+                if counter == "locked":
+                    locked += 1
+                else:
+                    cancelled += 1
+    logger.info("close_registrations: %d locked, %d cancelled", locked, cancelled)
+    return locked, cancelled

@@ -1,0 +1,118 @@
+"""Convocations: published 15 days before the first épreuve (the notice, H), as a PDF, an
+iCalendar file, and a report to staff of those not opened ten days before."""
+
+from datetime import UTC, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from candidates.models import Message
+from candidates.outbox import email_send
+from common.pdf import render_pdf
+from exams.models import Convocation, ExamSlot, Registration
+from exams.tasks import render_convocation as render_convocation_task
+
+CONVOCATION_NOTICE = timedelta(days=15)
+UNOPENED_REMINDER = timedelta(days=10)
+
+
+def first_slot(session, specialty):
+    return ExamSlot.objects.filter(session=session, epreuve__specialty=specialty).order_by("starts_at").first()
+
+
+def convocations_publish(*, session, specialty, at=None):
+    """Put the convocations of a specialty in each locked candidate's space, at least 15 days
+    before the first épreuve concerned (the notice, H). Publishing again adds only the missing."""
+    at = at or timezone.now()
+    first = first_slot(session, specialty)
+    if first is None:
+        raise PermissionDenied(_("Aucune épreuve de cette spécialité n'est programmée."))
+    if first.starts_at - at < CONVOCATION_NOTICE:
+        raise PermissionDenied(_(
+            "Publication refusée : la première épreuve (%(epreuve)s, le %(date)s) est dans moins de 15 jours. "
+            "Les convocations doivent être mises à disposition au moins 15 jours avant."
+        ) % {"epreuve": first.epreuve, "date": date_format(timezone.localtime(first.starts_at), "DATETIME_FORMAT")})
+    published = 0
+    registrations = Registration.objects.locked().filter(session=session, specialty=specialty,
+                                                convocation__isnull=True)
+    for registration in registrations.select_related("candidate"):
+        with transaction.atomic():
+            convocation, created = Convocation.objects.get_or_create(registration=registration, defaults={"published_at": at})
+            if created:
+                transaction.on_commit(lambda pk=convocation.pk: render_convocation_task.delay(pk))
+                published += 1
+    return published
+
+
+def convocation_slots(registration):
+    return list(ExamSlot.objects.filter(session=registration.session, epreuve__specialty=registration.specialty)
+                .select_related("epreuve").order_by("starts_at"))
+
+
+def convocation_ics(registration):
+    """The candidate's épreuves as an iCalendar file (RFC 5545)."""
+    def stamp(moment):
+        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    def text(value):
+        return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Rectorat//Inscriptions BTS//FR", "CALSCALE:GREGORIAN"]
+    for slot in convocation_slots(registration):
+        lines += [
+            "BEGIN:VEVENT", f"UID:bts-{registration.number}-{slot.epreuve.code}@inscriptions-bts",
+            f"DTSTAMP:{stamp(timezone.now())}", f"DTSTART:{stamp(slot.starts_at)}",
+            f"DTEND:{stamp(slot.starts_at + timedelta(minutes=slot.duration_minutes))}",
+            f"SUMMARY:{text(f'BTS {registration.specialty.name} — {slot.epreuve.code} {slot.epreuve.title}')}",
+            f"LOCATION:{text(slot.place)}", "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def unopened_convocations_report(*, at=None):
+    """Ten days before a specialty's first épreuve, tell staff who has not opened their convocation, once.
+
+    The report goes through the outbox like every email: recorded under a key of its session
+    and specialty (unique in the database, so once whatever the runs or a flushed cache), then
+    delivered and retried by the queue.
+    """
+    at = at or timezone.now()
+    sent = 0
+    for slot in ExamSlot.objects.filter(starts_at__gt=at, starts_at__lte=at + UNOPENED_REMINDER).select_related("epreuve__specialty", "session"):
+        first = first_slot(slot.session, slot.epreuve.specialty)
+        if first.pk != slot.pk:
+            continue
+        event_key = f"unopened-report:{slot.session_id}:{slot.epreuve.specialty_id}"
+        if Message.objects.filter(event_key=event_key).exists():
+            continue
+        unopened = list(Convocation.objects.filter(registration__session=slot.session, registration__specialty=slot.epreuve.specialty,
+                                                   opened_at__isnull=True).select_related("registration__candidate"))
+        email_send(user=None, to_email=settings.DEC_EMAIL, template="unopened_convocations", event_key=event_key,
+                   context={"specialty": slot.epreuve.specialty, "convocations": unopened, "first_starts_at": slot.starts_at})
+        sent += 1
+    return sent
+
+
+def convocation_pdf(registration, slots):
+    """The convocation to the épreuves, with date, time, place and académie of each."""
+    return render_pdf("exams/pdf/convocation.html", {"registration": registration, "candidate": registration.candidate,
+                                                     "slots": slots})
+
+
+def convocation_deliver(convocation):
+    """Make the convocation's PDF if it has none, and tell the candidate, once. Safe to run twice:
+    the file is stored only where none is, and the email's key is the convocation's."""
+    registration = convocation.registration
+    if not convocation.file:
+        content = convocation_pdf(registration, convocation_slots(registration))
+        convocation.file.save(f"convocation-{registration.number}.pdf", ContentFile(content), save=False)
+        Convocation.objects.filter(pk=convocation.pk, file="").update(file=convocation.file.name)
+    with transaction.atomic():
+        email_send(user=registration.candidate, template="convocation", context={"registration": registration},
+                   event_key=f"convocation:{convocation.pk}")

@@ -1,0 +1,38 @@
+"""The rattrapage: the two general-domain épreuves a candidate chooses, and their marks."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exams import results
+from exams.marks import candidate_lines
+from exams.models import Domain, Mark, RattrapageChoice
+
+
+def rattrapage_marks(registration):
+    choice = RattrapageChoice.objects.filter(registration=registration).prefetch_related("epreuves").first()
+    if choice is None:
+        return {}
+    marks = {m.epreuve_id: m for m in Mark.objects.filter(registration=registration, group=Mark.RATTRAPAGE)}
+    return {e.code: (None if e.pk not in marks else (results.ABSENT if marks[e.pk].absent else marks[e.pk].value))
+            for e in choice.epreuves.all()}
+
+
+def rattrapage_choose(*, registration, epreuves, at=None):
+    """Record the two general-domain épreuves of the second group, before the deadline staff set."""
+    at = at or timezone.now()
+    deadline = registration.session.rattrapage_choice_deadline
+    if deadline is None or at > deadline:
+        raise PermissionDenied(_("Le choix des épreuves de rattrapage est clos."))
+    if results.first_group_decision(candidate_lines(registration)) != results.Decision.RATTRAPAGE:
+        raise PermissionDenied(_("Le rattrapage n'est pas ouvert pour votre inscription."))
+    epreuves = list(epreuves)
+    if len({e.pk for e in epreuves}) != 2:
+        raise ValidationError(_("Choisissez exactement deux épreuves."))
+    if any(e.specialty_id != registration.specialty_id or e.domain != Domain.GENERAL for e in epreuves):
+        raise ValidationError(_("Les épreuves de rattrapage se choisissent parmi celles du domaine général."))
+    with transaction.atomic():
+        choice, _created = RattrapageChoice.objects.update_or_create(registration=registration, defaults={"chosen_at": at})
+        choice.epreuves.set(epreuves)
+    return choice

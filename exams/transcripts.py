@@ -1,0 +1,53 @@
+"""What « Mes résultats » and the relevé de notes show: each épreuve's marks, the averages, the decision."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from common.pdf import render_pdf
+from exams import results
+from exams.marks import candidate_lines
+from exams.models import Domain, Epreuve
+from exams.rattrapage import rattrapage_marks
+
+DECISION_LABELS = {
+    results.Decision.PENDING: _("en attente des notes"),
+    results.Decision.RATTRAPAGE: _("admis(e) à l'épreuve de rattrapage"),
+    results.Decision.ADMIS: _("admis(e)"),
+    results.Decision.REFUSE: _("refusé(e)"),
+}
+
+
+def _display(mark):
+    return None if mark is None else ("ABS" if mark == results.ABSENT else f"{mark:.2f}".replace(".", ","))
+
+
+def results_summary(registration):
+    """What the candidate and the transcript show: each épreuve, the averages, the decision."""
+    lines = candidate_lines(registration)
+    second = rattrapage_marks(registration)
+    epreuves = {e.code: e for e in Epreuve.objects.filter(specialty=registration.specialty)}
+    decision = results.final_decision(lines, second)
+    kept_lines = results.with_rattrapage(lines, {k: v for k, v in second.items() if v is not None})
+    rows = [{"code": line.code, "title": epreuves[line.code].title, "coefficient": line.coefficient,
+             "epreuve": epreuves[line.code], "first": _display(line.mark), "second": _display(second.get(line.code)),
+             "kept": _display(kept.mark)} for line, kept in zip(lines, kept_lines, strict=True)]
+    general, professional = results.general_average(kept_lines), results.professional_average(kept_lines)
+    first_general = results.general_average(lines)
+    needed = {}
+    if results.first_group_decision(lines) == results.Decision.RATTRAPAGE:
+        needed = {line.code: _display(results.mark_needed_for_ten(lines, line.code))
+                  for line in lines if epreuves[line.code].domain == Domain.GENERAL}
+        for row in rows:
+            row["needed"] = needed.get(row["code"])
+    return {"rows": rows, "decision": decision, "decision_label": DECISION_LABELS[decision],
+            "general": _display(general.quantize(Decimal("0.01")) if general is not None else None),
+            "professional": _display(professional.quantize(Decimal("0.01")) if professional is not None else None),
+            "first_general": first_general, "needed": needed, "chosen": set(second)}
+
+
+def transcript_pdf(registration, summary):
+    """The « relevé de notes » of a decided registration, as PDF bytes."""
+    return render_pdf("exams/pdf/transcript.html", {
+        "registration": registration, "candidate": registration.candidate, "rows": summary["rows"],
+        "general": summary["general"], "professional": summary["professional"], "decision": summary["decision_label"]})

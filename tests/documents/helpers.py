@@ -1,0 +1,16 @@
+from pathlib import Path
+
+from documents.pieces import piece_upload
+from documents.requirements import required_pieces
+from tests.documents.files import pdf_bytes, upload
+
+
+def stored_files(media):
+    """Every file under the test's media folder (`private_media`): what an upload left behind."""
+    return [p for p in Path(media).rglob("*") if p.is_file()] if Path(media).exists() else []
+
+
+def give_every_piece(registration, at):
+    """Upload a one-page PDF for each piece the registration requires, as the candidate would."""
+    for required in required_pieces(registration):
+        piece_upload(registration=registration, piece_kind=required.kind, uploads=[upload("piece.pdf", pdf_bytes())], at=at)

@@ -1,0 +1,37 @@
+"""The rattrapage (exams/rattrapage.py): a candidate whom the first group sends to the second
+chooses two general-domain épreuves before the session's deadline; nobody else can."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from exams import rattrapage
+from exams.models import Epreuve
+from tests.exams.helpers import give_marks
+from tests.factories import paris
+
+pytestmark = pytest.mark.django_db
+
+
+def epreuves(registration, *codes):
+    return [Epreuve.objects.get(specialty=registration.specialty, code=code) for code in codes]
+
+
+def test_two_general_epreuves_are_chosen_before_the_deadline(eligible):
+    e1, e2, e4 = epreuves(eligible, "E1", "E2", "E4")
+    with pytest.raises(ValidationError):
+        rattrapage.rattrapage_choose(registration=eligible, epreuves=[e1], at=paris(2024, 7, 7))
+    with pytest.raises(ValidationError):
+        rattrapage.rattrapage_choose(registration=eligible, epreuves=[e1, e4], at=paris(2024, 7, 7))
+    with pytest.raises(PermissionDenied):
+        rattrapage.rattrapage_choose(registration=eligible, epreuves=[e1, e2], at=paris(2024, 7, 8, 12, 1))
+    choice = rattrapage.rattrapage_choose(registration=eligible, epreuves=[e1, e2], at=paris(2024, 7, 8, 12))
+    assert set(choice.epreuves.values_list("code", flat=True)) == {"E1", "E2"}
+
+
+def test_a_candidate_without_rattrapage_cannot_choose(locked):
+    # general average 8.82 but professional average 7: refused, no second group
+    give_marks(locked, {"E1": "12", "E2": "12", "E31": "12", "E32": "12", "E4": "7", "E5": "7", "E6": "7"})
+    locked.session.rattrapage_choice_deadline = paris(2024, 7, 8, 12)
+    locked.session.save()
+    with pytest.raises(PermissionDenied):
+        rattrapage.rattrapage_choose(registration=locked, epreuves=epreuves(locked, "E1", "E2"), at=paris(2024, 7, 7))
