@@ -11,6 +11,11 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install --upgrade pip && pip install .
 COPY . .
+# The admin's corrected French phrases (locale/fr/LC_MESSAGES/django.po), compiled with gettext's msgfmt,
+# which leaves the image once used.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+ && msgfmt --check-format -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po \
+ && apt-get purge -y --auto-remove gettext && rm -rf /var/lib/apt/lists/*
 # Static files are collected at build time and served by WhiteNoise.
 RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build ENV_FILE= \
     python manage.py collectstatic --noinput --verbosity 0 \

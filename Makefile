@@ -16,7 +16,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) locale/fr/LC_MESSAGES/django.mo
+
+## The French admin phrases the portal corrects (msgfmt: Debian's gettext, installed by .ci/run).
+locale/fr/LC_MESSAGES/django.mo: locale/fr/LC_MESSAGES/django.po
+	msgfmt --check-format -o $@ $<
 
 migrate: install
 	$(DEV_ENV) python manage.py migrate --noinput

@@ -171,6 +171,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.email
 
+    POSTAL_ADDRESS_FIELDS = ("address_line", "postal_code", "city", "country")
+
+    def postal_address_missing(self):
+        """The names of the parts of the postal address still empty (« Mon compte »): the
+        registration confirmation shows the address, so none is made without it."""
+        return [str(self._meta.get_field(name).verbose_name) for name in self.POSTAL_ADDRESS_FIELDS
+                if not (getattr(self, name) or "").strip()]
+
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email)

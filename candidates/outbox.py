@@ -25,6 +25,7 @@ from candidates.models import LinkPurpose, Message, MessageStatus
 from candidates.tasks import deliver_message as deliver_message_task
 from candidates.tokens import activation_link, email_change_link, password_reset_link
 from common.gunicorn_logging import mask_account_links
+from common.typography import french_html, french_text
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +38,11 @@ class Rendered:
 
 
 def render_email(template, context):
+    """The three parts of an email, with French typography (common/typography.py)."""
     return Rendered(
-        subject=render_to_string(f"emails/{template}/subject.txt", context).strip(),
-        text=render_to_string(f"emails/{template}/body.txt", context),
-        html=render_to_string(f"emails/{template}/body.html", context),
+        subject=french_text(render_to_string(f"emails/{template}/subject.txt", context).strip()),
+        text=french_text(render_to_string(f"emails/{template}/body.txt", context)),
+        html=french_html(render_to_string(f"emails/{template}/body.html", context)),
     )
 
 

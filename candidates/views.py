@@ -31,6 +31,13 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context = {"title": gettext_lazy("Se connecter")}
 
+    def get_default_redirect_url(self):
+        """Without a safe `next`, a candidate lands on their registration (« M'inscrire » when
+        there is none: that page sends on to the registration of the current session)."""
+        if self.request.user.is_staff:
+            return super().get_default_redirect_url()
+        return reverse("exams:register")
+
     def post(self, request, *args, **kwargs):
         if login_limits.client_login_blocked_until(request):
             return locked_out(request)  # before any password is hashed

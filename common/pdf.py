@@ -8,6 +8,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from common.typography import french_html
+
 FONTS = Path(dsfr.__file__).resolve().parent / "static" / "dsfr" / "dist" / "fonts"
 
 
@@ -15,7 +17,7 @@ def render_pdf(template, context):
     """The template drawn with `context` (plus `fonts` and `generated_at`), as PDF bytes."""
     from weasyprint import HTML
 
-    html = render_to_string(template, {**context, "fonts": FONTS.as_uri(), "generated_at": timezone.now()})
+    html = french_html(render_to_string(template, {**context, "fonts": FONTS.as_uri(), "generated_at": timezone.now()}))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
 
 

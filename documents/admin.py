@@ -91,6 +91,22 @@ class ReviewForm(forms.Form):
         self.fields["replace_until"].initial = review.replacement_deadline(piece.registration.session, timezone.now())
 
 
+class ReopenForm(forms.Form):
+    """Staff reopen a piece of a locked registration, even an accepted one."""
+
+    reopen_reason = forms.CharField(label=_("Motif pour le candidat"), widget=forms.Textarea(attrs={"rows": 3}))
+    reopen_until = forms.DateTimeField(label=_("À remplacer avant le"),
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args, piece, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reopen_until"].initial = review.replacement_deadline(piece.registration.session, timezone.now())
+
+
+# The pieces a staff member passed (« Passer ») in this session: the queue leaves them out until nothing else is left.
+SKIPPED_SESSION_KEY = "review_skipped"
+
+
 @admin.register(Piece)
 class PieceAdmin(SimpleHistoryAdmin):
     """Pieces to review: the queue takes the oldest received piece first."""
@@ -121,9 +137,13 @@ class PieceAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="")
     def review_link(self, piece):
-        if piece.status != PieceStatus.RECEIVED:
+        if piece.status == PieceStatus.RECEIVED:
+            label = _("Contrôler")
+        elif piece.status == PieceStatus.ACCEPTED and piece.registration.is_locked:
+            label = _("Rouvrir")
+        else:
             return ""
-        return format_html('<a class="button" href="{}">{}</a>', reverse("admin:documents_piece_review", args=[piece.pk]), _("Contrôler"))
+        return format_html('<a class="button" href="{}">{}</a>', reverse("admin:documents_piece_review", args=[piece.pk]), label)
 
     def get_urls(self):
         return [
@@ -134,11 +154,17 @@ class PieceAdmin(SimpleHistoryAdmin):
         ]
 
     def queue_view(self, request):
+        """The oldest piece nobody else has open, claimed for this staff member."""
         if not self.has_change_permission(request):
             raise PermissionDenied
-        piece = review.next_piece_to_review()
+        skipped = request.session.get(SKIPPED_SESSION_KEY, [])
+        piece = review.next_piece_to_review(by=request.user, skipped=skipped)
         if piece is None:
-            messages.success(request, _("Aucune pièce n'attend de contrôle."))
+            request.session.pop(SKIPPED_SESSION_KEY, None)  # next time, the pieces passed come back
+            if skipped:
+                messages.info(request, _("Aucune autre pièce n'attend de contrôle : les pièces passées vous seront proposées à nouveau."))
+            else:
+                messages.success(request, _("Aucune pièce n'attend de contrôle."))
             return redirect("admin:documents_piece_changelist")
         return redirect("admin:documents_piece_review", pk=piece.pk)
 
@@ -146,34 +172,64 @@ class PieceAdmin(SimpleHistoryAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         piece = get_object_or_404(Piece.objects.select_related(
-            "registration__candidate", "registration__session", "registration__specialty", "registration__option", "piece_kind"), pk=pk)
-        form = ReviewForm(request.POST or None, piece=piece)
-        if request.method == "POST" and form.is_valid():
-            accept = request.POST.get("decision") == "accept"
-            try:
-                review.piece_review(piece=piece, accept=accept, reasons=form.cleaned_data["reasons"],
-                                      comment=form.cleaned_data["comment"], replace_until=form.cleaned_data["replace_until"],
-                                      by=request.user)
-            except PermissionDenied as error:
-                messages.error(request, str(error))
-                if not Piece.objects.filter(pk=piece.pk).exists():  # the candidate removed it meanwhile
-                    return redirect("admin:documents_piece_queue")
-                return redirect("admin:documents_piece_review", pk=piece.pk)
-            messages.success(request, _("%(piece)s de %(number)s : %(decision)s.") % {
-                "piece": piece.piece_kind.name, "number": piece.registration.number,
-                "decision": _("conforme") if accept else _("à remplacer")})
+            "registration__candidate", "registration__session", "registration__specialty", "registration__option", "piece_kind",
+            "reviewed_by"), pk=pk)
+        decision = request.POST.get("decision")
+        if request.method == "POST" and decision == "skip":
+            review.piece_release(piece=piece, by=request.user)
+            request.session[SKIPPED_SESSION_KEY] = [*request.session.get(SKIPPED_SESSION_KEY, []), piece.pk]
             return redirect("admin:documents_piece_queue")
+        form = ReviewForm(request.POST if decision in ("accept", "replace") else None, piece=piece)
+        reopen_form = ReopenForm(request.POST if decision == "reopen" else None, piece=piece)
+        if decision == "reopen" and reopen_form.is_valid():
+            return self._reopen(request, piece, reopen_form)
+        if decision in ("accept", "replace") and form.is_valid():
+            return self._decide(request, piece, form, accept=decision == "accept")
+        claimed = piece.status == PieceStatus.RECEIVED and review.piece_claim(piece=piece, by=request.user)
+        if not claimed:
+            piece.refresh_from_db(fields=["claimed_by", "claimed_until"])
         files = list(piece.files.all())
+        # Sent back by the candidate after staff's request (the antivirus's own request names no staff member and stays unsaid).
+        asked = piece.review_reason and piece.status == PieceStatus.RECEIVED and piece.reviewed_at is not None
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Contrôle d'une pièce"),
             "piece": piece, "form": form, "registration": piece.registration,
             # Staff see only what the antivirus let through; an infected file is not even listed.
             "files": [f for f in files if f.can_be_served],
+            "new_files": {f.pk for f in piece.files_since_request()} if asked and piece.reviewed_at else set(),
+            "earlier_reason": piece.review_reason if asked else "",
+            "held_by_other": piece.claimed_by if (not claimed and piece.status == PieceStatus.RECEIVED and piece.claimed_until
+                                                  and piece.claimed_until > timezone.now()) else None,
+            "reopen_form": reopen_form if piece.registration.is_locked and piece.status == PieceStatus.ACCEPTED else None,
             "scanning": [f for f in files if f.scan_status == ScanStatus.PENDING],
             "infected_count": sum(f.is_infected for f in files),
-            "awaiting": Piece.objects.filter(status=PieceStatus.RECEIVED).count(),
+            "awaiting": review.review_queue().count(),
         }
         return TemplateResponse(request, "admin/documents/piece/review.html", context)
+
+    def _decide(self, request, piece, form, *, accept):
+        try:
+            review.piece_review(piece=piece, accept=accept, reasons=form.cleaned_data["reasons"],
+                                comment=form.cleaned_data["comment"], replace_until=form.cleaned_data["replace_until"],
+                                by=request.user)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect("admin:documents_piece_review", pk=piece.pk)
+        messages.success(request, _("%(piece)s de %(number)s : %(decision)s.") % {
+            "piece": piece.piece_kind.name, "number": piece.registration.number,
+            "decision": _("conforme") if accept else _("à remplacer")})
+        return redirect("admin:documents_piece_queue")
+
+    def _reopen(self, request, piece, form):
+        try:
+            review.piece_reopen(piece=piece, reason=form.cleaned_data["reopen_reason"],
+                                replace_until=form.cleaned_data["reopen_until"], by=request.user)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(piece)s de %(number)s : rouverte, le candidat a reçu un courriel.") % {
+                "piece": piece.piece_kind.name, "number": piece.registration.number})
+        return redirect("admin:documents_piece_review", pk=piece.pk)
 
     @xframe_options_sameorigin
     def preview_view(self, request, file_pk):
@@ -222,22 +278,15 @@ class PieceInline(admin.TabularInline):
 
     @admin.display(description=_("fichiers"))
     def file_links(self, piece):
-        """Each file shown in the page (PDF in a frame, image as is), with its link and flags."""
-        from django.urls import reverse
-        from django.utils.html import format_html, format_html_join
+        """Each file with its link and flags, and « Aperçu », which opens it only when asked: a
+        registration with a dozen pieces used to load every PDF frame and image with the page."""
+        from django.utils.html import format_html_join
         from django.utils.safestring import mark_safe
 
-        def preview(piece_file):
-            url = reverse("admin:documents_piece_preview", args=[piece_file.pk])
-            if piece_file.content_type == "application/pdf":
-                return format_html('<iframe src="{}" title="{}" style="width:22rem;height:16rem;border:1px solid #ccc"></iframe>',
-                                   url, piece_file.original_name)
-            return format_html('<img src="{}" alt="{}" style="max-width:22rem;max-height:16rem">', url, piece_file.original_name)
-
         return format_html_join(
-            mark_safe("<br>"), "{}<br><a href=\"{}\">{}</a>{}",  # noqa: S308 - a constant
-            ((preview(f), reverse("documents:file", args=[f.pk]), f.original_name,
-              format_html(" <strong>⚠ {}</strong>", _("version %(v)s dépassée") % {"v": f.confirmation_version})
+            mark_safe("<br>"), "<a href=\"{}\">{}</a> — <a href=\"{}\" target=\"_blank\" rel=\"noopener\">{}</a>{}",  # noqa: S308
+            ((reverse("documents:file", args=[f.pk]), f.original_name, reverse("admin:documents_piece_preview", args=[f.pk]),
+              _("Aperçu"), format_html(" <strong>⚠ {}</strong>", _("version %(v)s dépassée") % {"v": f.confirmation_version})
               if f.is_outdated_confirmation else "") for f in piece.files.all() if f.can_be_served),
         ) or _("(aucun fichier analysé et sain)")
 
@@ -266,7 +315,7 @@ class AwaitingReviewFilter(admin.SimpleListFilter):
         return [("oui", _("au moins une")), ("non", _("aucune"))]
 
     def queryset(self, request, queryset):
-        awaiting = Exists(Piece.objects.filter(registration=OuterRef("pk"), status=PieceStatus.RECEIVED))
+        awaiting = Exists(Piece.objects.awaiting_review().filter(registration=OuterRef("pk")))
         if self.value() == "oui":
             return queryset.filter(awaiting)
         if self.value() == "non":
@@ -277,7 +326,7 @@ class AwaitingReviewFilter(admin.SimpleListFilter):
 class RegistrationResource(exams_admin.RegistrationResource):
     """The export: each registration with its answers and the state of each of its pieces."""
 
-    pieces = fields.Field(column_name=_("pièces"))
+    pieces = fields.Field(column_name=_("Pièces"))
 
     class Meta(exams_admin.RegistrationResource.Meta):
         fields = [*exams_admin.RegistrationResource.Meta.fields, "pieces"]

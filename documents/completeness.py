@@ -34,11 +34,19 @@ class PieceState:
         return list(self.piece.files.all()) if self.piece else []
 
     @property
+    def has_file(self):
+        """An infected file counts for nothing."""
+        return any(not f.is_infected for f in self.files)
+
+    @property
     def status(self):
-        """An infected file counts for nothing: a piece left with none other is missing."""
-        if self.piece is None or all(f.is_infected for f in self.files):
+        """A piece with no file left is missing, unless staff asked to replace it: it stays
+        « à remplacer », with their reason, whatever happens to its files."""
+        if self.piece is None:
             return "missing"
-        return self.piece.status
+        if self.piece.status == PieceStatus.TO_REPLACE:
+            return PieceStatus.TO_REPLACE
+        return self.piece.status if self.has_file else "missing"
 
     @property
     def status_label(self):
@@ -78,7 +86,7 @@ def dossier_state(registration):
 
 def missing_pieces(registration, states=None, requirements=None):
     states = states if states is not None else piece_states(registration, requirements)
-    return [state.required for state in states if state.status == "missing"]
+    return [state.required for state in states if not state.has_file]
 
 
 def registration_refresh_missing(registration):

@@ -110,10 +110,21 @@ class PieceStatus(models.TextChoices):
     TO_REPLACE = "to_replace", _("À remplacer")
 
 
-class Piece(models.Model):
-    """A required piece of a registration, once the candidate has given at least one file.
+class PieceQuerySet(models.QuerySet):
+    def awaiting_review(self):
+        """The pieces staff have to decide on: received, with a file the antivirus let through,
+        none still being scanned. The review queue, the dashboard and the admin filter read this."""
+        has_file = models.Exists(PieceFile.objects.filter(piece=models.OuterRef("pk")).exclude(scan_status=ScanStatus.INFECTED))
+        return self.filter(has_file, status=PieceStatus.RECEIVED).exclude(files__scan_status=ScanStatus.PENDING)
 
-    `updated_at` is when its files last changed: the review queue takes the oldest first.
+
+class Piece(models.Model):
+    """A required piece of a registration, from the candidate's first file on. It stays when its
+    files are removed: its state, staff's reason and its reopening do not depend on them.
+
+    `updated_at` is when it last joined the review queue: the queue takes the oldest first.
+    `claimed_by`/`claimed_until`: the staff member who has it open in the queue, so two staff
+    members are given different pieces (documents/review.py).
     """
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="pieces", verbose_name=_("inscription"))
@@ -125,8 +136,13 @@ class Piece(models.Model):
     reviewed_at = models.DateTimeField(_("contrôlée le"), null=True, blank=True)
     reviewed_by = models.ForeignKey("candidates.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                     verbose_name=_("contrôlée par"))
+    claimed_by = models.ForeignKey("candidates.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("ouverte par"))
+    claimed_until = models.DateTimeField(_("ouverte jusqu'au"), null=True, blank=True)
 
-    history = HistoricalRecords(verbose_name=_("historique de la pièce"))
+    history = HistoricalRecords(verbose_name=_("historique de la pièce"), excluded_fields=["claimed_by", "claimed_until"])
+
+    objects = PieceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pièce déposée")
@@ -140,6 +156,10 @@ class Piece(models.Model):
     def can_be_replaced(self, at):
         """Staff asked for a replacement and its date has not passed: open even after the lock."""
         return self.status == PieceStatus.TO_REPLACE and (self.replace_until is None or at <= self.replace_until)
+
+    def files_since_request(self):
+        """The files given since staff's request (all of them when there was none)."""
+        return [f for f in self.files.all() if self.reviewed_at is None or f.uploaded_at > self.reviewed_at]
 
 
 class ScanStatus(models.TextChoices):

@@ -64,9 +64,10 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
             piece_check_not_overtaken(registration=current, piece_kind=piece_kind, piece=piece, at=at)
             if piece is None:
                 piece = Piece.objects.create(registration=current, piece_kind=piece_kind, updated_at=at)
-            else:  # new files: back to staff's review queue
+            elif not piece_is_reopened(registration=current, piece=piece, at=at):  # new files: back to staff's review queue
                 piece.status, piece.updated_at = PieceStatus.RECEIVED, at
                 piece.save()
+            # A reopened piece waits for « Renvoyer pour contrôle » (piece_resubmit): recto, then verso.
             for piece_file in stored:
                 piece_file.piece = piece
                 piece_file.save()
@@ -115,9 +116,37 @@ def piece_file_delete(*, registration, piece_file, at=None):
             return False
         piece = piece_file.piece
         piece_check_writable(registration=current, piece_kind=piece.piece_kind, piece=piece, at=at)
-        piece_file.delete()
+        piece_file.delete()  # never the piece: its state, staff's reason and date stay
         transaction.on_commit(lambda: piece_file.file.delete(save=False))
-        if not piece.files.exists():
-            piece.delete()
         registration_refresh_missing(current)
     return True
+
+
+def piece_is_reopened(*, registration, piece, at):
+    """Staff sent the piece back after the lock and its date has not passed: the candidate adds
+    files, then sends it back with « Renvoyer pour contrôle »."""
+    return not registration.is_writable(at) and piece.can_be_replaced(at)
+
+
+class ResubmitRefused(PermissionDenied):
+    pass
+
+
+def piece_resubmit(*, registration, piece, at=None):
+    """« Renvoyer pour contrôle »: a reopened piece with a file given since staff's request goes
+    back to the review queue, checked on the locked row. Staff's reason stays for their review."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        current = registration_for_update(registration)
+        piece = Piece.objects.select_for_update().filter(pk=piece.pk, registration=current).first()
+        if piece is None:
+            raise ResubmitRefused(_("Cette pièce n'appartient pas à cette inscription."))
+        if not piece_is_reopened(registration=current, piece=piece, at=at):
+            raise ResubmitRefused(_("Cette pièce n'est pas à remplacer, ou sa date de remplacement est passée."))
+        if not any(not f.is_infected for f in piece.files_since_request()):
+            raise ResubmitRefused(_("Ajoutez d'abord au moins un nouveau fichier, puis renvoyez la pièce."))
+        piece.status, piece.updated_at = PieceStatus.RECEIVED, at
+        piece.claimed_by, piece.claimed_until = None, None
+        piece.save()
+        registration_refresh_missing(current)
+    return piece

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<id:pk>/justificatifs/", views.my_pieces, name="pieces"),
     path("<id:pk>/justificatifs/<slug:kind>/deposer/", views.upload, name="upload"),
     path("<id:pk>/justificatifs/fichier/<id:file_pk>/retirer/", views.delete_file, name="delete_file"),
+    path("<id:pk>/justificatifs/piece/<id:piece_pk>/renvoyer/", views.resubmit, name="resubmit"),
     path("<id:pk>/valider/", views.finalize, name="finalize"),
     path("fichier/<id:file_pk>/", views.download_file, name="file"),
 ]

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from common.private_files import private_file_response
 from documents import completeness, locking, pieces
 from documents.forms import UploadForm
-from documents.models import GeneratedDocument, GeneratedDocumentKind, PieceFile
+from documents.models import GeneratedDocument, GeneratedDocumentKind, Piece, PieceFile
+from documents.progress import registration_standing
 from documents.requirements import required_pieces
 from documents.uploads import UploadRejected
 from exams import catalogue
-from exams.forms import STEPS
+from exams.forms import STEPS, unfinished_answers
 from exams.models import Registration
 from exams.rules import registration_errors
 from exams.views import get_own_registration_or_404
@@ -35,13 +36,16 @@ def registration_overview(request, pk):
     context = {
         "registration": registration,
         "whole_registration": whole,
-        "errors": functools.cache(lambda: registration_errors(whole())),
+        "errors": functools.cache(lambda: unfinished_answers(registration_errors(whole()), registration)),
         "pieces": functools.cache(lambda: required_pieces(whole())),
         "steps": STEPS,
         "writable": writable,
         "time_left": registration.session.time_left_to_register(at),
         "title": _("Mon inscription"),
         "answers_key": answers_fragment_key(registration, writable),
+        # Outside the cached answers: a piece received, reviewed or reopened changes neither the
+        # version nor the status, and must show at once.
+        "standing": registration_standing(whole(), at=at),
     }
     return render(request, "documents/overview.html", context)
 
@@ -117,6 +121,9 @@ def my_pieces(request, pk):
         "states": states,
         "writable": writable,
         "replaceable": {s.piece.pk for s in states if s.piece and s.piece.can_be_replaced(at)},
+        # Reopened after the lock: sent back by « Renvoyer pour contrôle » once a new file is there.
+        "resubmittable": {s.piece.pk for s in states if s.piece and pieces.piece_is_reopened(registration=registration, piece=s.piece, at=at)
+                          and any(not f.is_infected for f in s.piece.files_since_request())},
         "dossier": completeness.dossier_state(registration),
         "dossier_open": registration.session.is_dossier_upload_open(at),
         "blockers": completeness.validation_blockers(registration, states),
@@ -168,13 +175,32 @@ def _upload_answer(request, registration, kind, *, message=None, error=None, war
 
 
 @login_required
-@require_POST
 def delete_file(request, pk, file_pk):
+    """« Retirer »: a page that asks for confirmation (the page's <dialog> with JavaScript), then one POST."""
     registration = get_own_registration_or_404(request.user, pk)
-    piece_file = get_object_or_404(PieceFile.objects.select_related("piece"), pk=file_pk, piece__registration=registration)
-    pieces.piece_file_delete(registration=registration, piece_file=piece_file, at=_received_at(request))
-    messages.success(request, _("Fichier « %(name)s » retiré.") % {"name": piece_file.original_name})
-    return redirect("documents:pieces", pk=registration.pk)
+    piece_file = get_object_or_404(PieceFile.objects.select_related("piece__piece_kind"), pk=file_pk, piece__registration=registration)
+    if request.method == "POST":
+        pieces.piece_file_delete(registration=registration, piece_file=piece_file, at=_received_at(request))
+        messages.success(request, _("Fichier « %(name)s » retiré.") % {"name": piece_file.original_name})
+        return redirect(f"{reverse('documents:pieces', args=[registration.pk])}#piece-{piece_file.piece.piece_kind.code}")
+    context = {"registration": registration, "file": piece_file, "title": _("Retirer un fichier")}
+    return render(request, "documents/delete_file.html", context)
+
+
+@login_required
+@require_POST
+def resubmit(request, pk, piece_pk):
+    """« Renvoyer pour contrôle »: a reopened piece goes back to staff with its new files."""
+    registration = get_own_registration_or_404(request.user, pk)
+    piece = get_object_or_404(Piece.objects.select_related("piece_kind"), pk=piece_pk, registration=registration)
+    try:
+        pieces.piece_resubmit(registration=registration, piece=piece, at=_received_at(request))
+    except pieces.ResubmitRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(piece)s : renvoyée pour contrôle. Le rectorat vous écrira s'il faut encore la remplacer.")
+                         % {"piece": piece.piece_kind.name})
+    return redirect(f"{reverse('documents:pieces', args=[registration.pk])}#piece-{piece.piece_kind.code}")
 
 
 @login_required

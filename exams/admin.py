@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields
 from simple_history.admin import SimpleHistoryAdmin
 
-from exams.exports import FormulaSafeExportMixin
+from exams.exports import FormulaSafeExportMixin, FrenchModelResource
 from exams.models import Convocation, Epreuve, ExamSession, ExamSlot, Mark, RattrapageChoice, Registration, Specialty, SpecialtyOption
 from exams.services import registration_save
 
@@ -48,13 +50,13 @@ class OptionFilter(admin.RelatedFieldListFilter):
         return [(option.pk, str(option)) for option in SpecialtyOption.objects.select_related("specialty")]
 
 
-class RegistrationResource(resources.ModelResource):
+class RegistrationResource(FrenchModelResource):
     """The export: each registration with its answers (documents/admin.py adds its pieces)."""
 
-    candidate_name = fields.Field(column_name=_("candidat"))
-    candidate_email = fields.Field(column_name=_("adresse électronique"), attribute="candidate__email")
-    specialty_name = fields.Field(column_name=_("spécialité"), attribute="specialty__name")
-    option_code = fields.Field(column_name=_("option"), attribute="option__code")
+    candidate_name = fields.Field(column_name=_("Candidat"))
+    candidate_email = fields.Field(column_name=_("Adresse électronique"), attribute="candidate__email")
+    specialty_name = fields.Field(column_name=_("Spécialité"), attribute="specialty__name")
+    option_code = fields.Field(column_name=_("Option"), attribute="option__code")
 
     class Meta:
         model = Registration
@@ -70,7 +72,14 @@ class RegistrationResource(resources.ModelResource):
 @admin.register(Registration)
 class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
     resource_classes = [RegistrationResource]
-    list_display = ["number", "candidate", "specialty", "option", "pathway", "status", "pieces_missing", "version", "updated_at"]
+    # What a DEC staff member reads at 1366 px without scrolling sideways: who (by name, as the
+    # lists of the rectorate are sorted), what, and where the dossier stands.
+    list_display = ["number", "candidate_name", "specialty_and_option", "pathway", "status", "pieces_missing", "updated"]
+    list_display_links = ["number", "candidate_name"]
+
+    class Media:
+        css = {"all": ["exams/css/registration_list.css"]}
+
     list_filter = ["session", "status", "pathway", "handicap", "specialty", ("option", OptionFilter)]
     list_per_page = 50
     ordering = ["-pk"]  # newest first, straight from the primary key index
@@ -90,6 +99,23 @@ class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
         (_("Aménagement d'épreuves"), {"fields": ["handicap", "accommodation"]}),
         (_("Dates"), {"fields": ["created_at", "updated_at", "completed_at", "locked_at", "cancelled_at"]}),
     ]
+
+    @admin.display(description=_("candidat"), ordering="candidate__last_name")
+    def candidate_name(self, registration):
+        return f"{registration.candidate.last_name.upper()} {registration.candidate.first_name}".strip() or registration.candidate.email
+
+    @admin.display(description=_("spécialité"), ordering="specialty__name")
+    def specialty_and_option(self, registration):
+        if registration.specialty is None:
+            return "—"
+        if registration.option is None:
+            return registration.specialty.name
+        return f"{registration.specialty.name} (option {registration.option.code})"
+
+    @admin.display(description=_("modifiée le"), ordering="updated_at")
+    def updated(self, registration):
+        # « 01/12/2026 16:04 », which can wrap, not « 1 décembre 2026 16:04 » on one line.
+        return date_format(timezone.localtime(registration.updated_at), "SHORT_DATETIME_FORMAT")
 
     def save_model(self, request, obj, form, change):
         if not change:

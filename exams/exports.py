@@ -1,4 +1,9 @@
-"""Staff exports (CSV, XLSX) that no spreadsheet runs as formulas.
+"""Staff exports (CSV, XLSX) that French Excel opens as they are, and that no spreadsheet runs as formulas.
+
+French Excel splits a CSV on « ; » and reads it as Windows-1252 unless it starts with a UTF-8 BOM:
+the CSV has both. Headers are the fields' French names, values their labels (« Apprentissage »,
+« Validée définitivement », « Oui »/« Non »), and the file is named after the list and the day
+(« inscriptions-2026-12-01.csv »).
 
 A candidate types their own name: `=HYPERLINK("http://…"&C2,"x")` in it would become a live
 formula in the rectorate's spreadsheet (CSV injection, OWASP). django-import-export's
@@ -8,8 +13,14 @@ every cell into text, an empty one into "None".
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext_lazy as _
+from import_export import resources, widgets
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
 from tablib.formats._xlsx import XLSXFormat
 
 # What makes a spreadsheet read a CSV cell as a formula (OWASP, "CSV Injection").
@@ -23,11 +34,63 @@ def csv_safe(value):
     return value
 
 
+class YesNoWidget(widgets.Widget):
+    """« Oui », « Non », or nothing when unanswered, in CSV and XLSX alike."""
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(_("Oui") if value else _("Non"))
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """A choice's label (« Apprentissage »), not its code (`apprentissage`)."""
+
+    def __init__(self, choices, **kwargs):
+        self.labels = dict(choices)
+        super().__init__(**kwargs)
+
+    def render(self, value, obj=None, **kwargs):
+        return str(self.labels.get(value, value or ""))
+
+
+class FrenchModelResource(resources.ModelResource):
+    """A model's columns headed with their French names (`verbose_name`), choices and booleans in words."""
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        field.column_name = capfirst(str(django_field.verbose_name))
+        if django_field.choices:
+            field.widget = ChoiceLabelWidget(django_field.flatchoices)
+        elif isinstance(django_field, models.BooleanField):
+            field.widget = YesNoWidget()
+        elif isinstance(django_field, models.DateTimeField):
+            field.widget = widgets.DateTimeWidget(format="%d/%m/%Y %H:%M")  # in CSV; XLSX keeps native dates
+        return field
+
+
+class FrenchFieldsExportForm(SelectableFieldsExportForm):
+    """The export page lists the columns by their French headers, not « Pathway (voie de préparation) »,
+    and names the formats in words, CSV chosen (no « --- » to pick first)."""
+
+    def _init_formats(self, formats):
+        super()._init_formats(formats)
+        self.fields["format"].choices = [(str(i), format_class.label) for i, format_class in enumerate(formats)]
+        self.fields["format"].initial = "0"
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field else field_name
+
+
 class FormulaSafeCSV(CSV):
+    """Cells made safe, separated by « ; », after a UTF-8 BOM: what French Excel opens in columns."""
+
+    label = _("CSV (séparateur « ; », pour Excel)")
+
     def export_data(self, dataset, **kwargs):
         safe = dataset.__class__(*([csv_safe(value) for value in row] for row in dataset), headers=dataset.headers,
                                  title=dataset.title)
-        return super().export_data(safe, **kwargs)
+        return "\ufeff" + super().export_data(safe, delimiter=";", **kwargs)
 
 
 class _TextCellsXLSXFormat(XLSXFormat):
@@ -45,6 +108,8 @@ class _TextCellsXLSXFormat(XLSXFormat):
 
 
 class FormulaSafeXLSX(XLSX):
+    label = _("Classeur Excel (XLSX)")
+
     def export_data(self, dataset, **kwargs):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -56,10 +121,17 @@ class FormulaSafeXLSX(XLSX):
 
 
 class FormulaSafeExportMixin(ExportMixin):
-    """ExportMixin offering only the two formats above."""
+    """ExportMixin offering only the two formats above, with French column names and a French file name."""
+
+    export_form_class = FrenchFieldsExportForm
+    to_encoding = "utf-8"
 
     def get_export_formats(self):
         return [FormulaSafeCSV, FormulaSafeXLSX]
+
+    def get_export_filename(self, request, queryset, file_format):
+        name = slugify(str(self.model._meta.verbose_name_plural))
+        return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         # As the library's, except that it keeps native numbers and dates for XLSX only when the

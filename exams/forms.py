@@ -4,11 +4,13 @@ checks come from exams.rules."""
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
+from dsfr.forms import DsfrBaseForm, DsfrBoundField
 
+from common.collation import FrenchOrder
 from exams import rules
-from exams.models import Pathway, Registration, Specialty, SpecialtyOption
+from exams.models import CATEGORY_HELP, Category, Pathway, Registration, Specialty, SpecialtyOption
 
 YES_NO = [(True, _("Oui")), (False, _("Non"))]
 
@@ -17,7 +19,22 @@ def yes_no_field(label, help_text=""):
     return forms.TypedChoiceField(
         label=label, help_text=help_text, choices=YES_NO, widget=forms.RadioSelect,
         coerce=lambda value: value in (True, "True"),
+        error_messages={"required": _("Répondez « Oui » ou « Non ».")},
     )
+
+
+class StepBoundField(DsfrBoundField):
+    """Draws « (Optionnel) » only beside a field that is optional for everyone: a field that
+    only some answers ask for (`StepForm.required_when_asked`) is required whenever it is shown."""
+
+    def render(self, *args, **kwargs):
+        if self.name not in self.form.required_when_asked:
+            return super().render(*args, **kwargs)
+        self.field.required = True  # the form's own copy, for drawing only; its rules check the rest
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            self.field.required = False
 
 
 class StepForm(DsfrBaseForm, forms.ModelForm):
@@ -25,16 +42,49 @@ class StepForm(DsfrBaseForm, forms.ModelForm):
     intro = ""
     # Pages list the step classes to show their titles: a template must read them, not build a form.
     do_not_call_in_templates = True
+    bound_field_class = StepBoundField
+    # The browser does not refuse an empty field on its own: some fields are hidden for some answers.
+    use_required_attribute = False
+    # {field: (other field, answers of the other field for which it is asked)}. Without JavaScript
+    # every field shows, with its help text; with it (static/exams/js/step.js) a field shows only
+    # when it is asked. Either way the answers of a field that is not asked are not kept (clean()).
+    shown_when = {}
+    # Fields asked only for some answers, besides those of `shown_when` (a specialty's option...).
+    asked_for_some = ()
+    # The first line of each select, instead of Django's « --------- ».
+    placeholders = {}
 
+    # Labels and help texts go in Meta: django-dsfr builds the bound fields in its __init__, so a
+    # help text set afterwards is never drawn.
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_class = "step-form"
         self.helper.add_input(Submit("save", _("Enregistrer et continuer")))
+        self.required_when_asked = {*self.shown_when, *self.asked_for_some}
+        for name, (other, values) in self.shown_when.items():
+            self.fields[name].widget.attrs.update({"data-shown-when": other, "data-shown-for": " ".join(str(v) for v in values)})
+        for name, placeholder in self.placeholders.items():
+            field = self.fields[name]
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = placeholder
+            else:
+                field.choices = [("", placeholder), *[c for c in field.choices if c[0] not in ("", None)]]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, (other, values) in self.shown_when.items():
+            if name in cleaned and cleaned.get(other) not in values:
+                cleaned[name] = Registration._meta.get_field(name).get_default()
+        return cleaned
 
     def add_rule_errors(self, errors):
+        """Each field shows one message: a field already refused (an empty answer) gets no second one."""
         for field, messages in errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+            target = field if field in self.fields else None
+            if target and target in self.errors:
+                continue
+            self.add_error(target, messages[0] if target else " ".join(messages))
 
 
 class SituationStep(StepForm):
@@ -45,12 +95,16 @@ class SituationStep(StepForm):
         model = Registration
         fields = ["category", "distance_learning_organisation"]
         widgets = {"category": forms.RadioSelect}
-        help_texts = {"distance_learning_organisation": _("Seulement si vous suivez un enseignement à distance.")}
+        help_texts = {"category": CATEGORY_HELP,
+                      "distance_learning_organisation": _("Seulement si vous suivez un enseignement à distance.")}
+
+    shown_when = {"distance_learning_organisation": ("category", [Category.DISTANCE_LEARNING])}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].required = True
         self.fields["category"].choices = self.fields["category"].choices[1:]  # no empty radio
+        self.fields["category"].error_messages["required"] = _("Choisissez la catégorie qui est la vôtre.")
 
     def clean(self):
         cleaned = super().clean()
@@ -71,26 +125,31 @@ class PreparationStep(StepForm):
         fields = ["pathway", "diploma", "apprenticeship_contract_years", "training_hours", "experience_months"]
         widgets = {"pathway": forms.RadioSelect, "diploma": forms.RadioSelect}
         help_texts = {
+            "pathway": _("Apprentissage : votre contrat d'apprentissage est en cours. Ex-apprenti(e) : il est terminé."),
             "diploma": _("Exigé pour la voie scolaire et l'apprentissage."),
             "apprenticeship_contract_years": _("Apprentissage seulement."),
             "training_hours": _("Apprentissage seulement : 1350 heures pour un contrat de 2 ans, 675 heures pour un contrat d'un an."),
             "experience_months": _("Activité professionnelle seulement : 12 mois au moins, à un niveau au moins égal à celui de technicien."),
         }
 
+    shown_when = {
+        "diploma": ("pathway", sorted(rules.PATHWAYS_NEEDING_LEVEL_4)),
+        "apprenticeship_contract_years": ("pathway", sorted(rules.APPRENTICESHIP)),
+        "training_hours": ("pathway", sorted(rules.APPRENTICESHIP)),
+        "experience_months": ("pathway", [Pathway.EXPERIENCE]),
+    }
+    placeholders = {"apprenticeship_contract_years": _("Choisissez la durée du contrat")}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pathway"].required = True
         self.fields["pathway"].choices = self.fields["pathway"].choices[1:]
+        self.fields["pathway"].error_messages["required"] = _("Choisissez votre voie de préparation.")
         self.fields["diploma"].choices = self.fields["diploma"].choices[1:]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean()  # answers that do not concern the chosen pathway are not kept
         pathway = cleaned.get("pathway")
-        # Answers that do not concern the chosen pathway are not kept.
-        if pathway not in rules.APPRENTICESHIP:
-            cleaned["apprenticeship_contract_years"] = cleaned["training_hours"] = None
-        if pathway != Pathway.EXPERIENCE:
-            cleaned["experience_months"] = None
         if pathway:
             self.add_rule_errors(rules.preparation_errors(
                 pathway=pathway, diploma=cleaned.get("diploma"),
@@ -111,19 +170,27 @@ class SpecialtyStep(StepForm):
     class Meta:
         model = Registration
         fields = ["specialty", "option", "language", "engagement_etudiant"]
+        help_texts = {"option": _("Seulement pour un BTS qui comporte des options.")}
+
+    asked_for_some = ("option",)
+    placeholders = {"specialty": _("Choisissez votre spécialité"), "language": _("Choisissez une langue")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["specialty"].queryset = Specialty.objects.filter(is_open=True)
+        self.fields["specialty"].queryset = Specialty.objects.filter(is_open=True)  # in French order (Meta)
         self.fields["specialty"].required = True
+        self.fields["specialty"].error_messages["required"] = _("Choisissez votre spécialité.")
         self.fields["language"].required = True
-        self.fields["option"].help_text = _("Seulement si votre spécialité comporte des options.")
-        options = SpecialtyOption.objects.select_related("specialty").order_by("specialty__name", "code")
+        self.fields["language"].error_messages["required"] = _("Choisissez la langue vivante obligatoire.")
+        # Grouped by specialty; static/exams/js/step.js keeps only the group of the chosen one, and
+        # without JavaScript rules.option_errors refuses another specialty's option.
+        options = SpecialtyOption.objects.select_related("specialty").order_by(FrenchOrder("specialty__name"), "code")
         grouped = {}
         for option in options:
             grouped.setdefault(option.specialty.name, []).append((option.pk, f"{option.code} — {option.name}"))
-        self.fields["option"].choices = [("", "—"), *grouped.items()]
+        self.fields["option"].choices = [("", _("Choisissez l'option de votre spécialité")), *grouped.items()]
         self.fields["option"].queryset = options
+        self.fields["option"].widget.attrs["data-options-of"] = "specialty"
 
     def clean(self):
         cleaned = super().clean()
@@ -146,6 +213,12 @@ class BenefitsStep(StepForm):
         fields = ["claims_dispenses", "keeps_grade_benefits", "renounces_benefits", "has_positioning_decision",
                   "has_internship_derogation"]
 
+    def clean(self):
+        cleaned = super().clean()
+        self.add_rule_errors(rules.benefits_errors(
+            keeps_grade_benefits=cleaned.get("keeps_grade_benefits"), renounces_benefits=cleaned.get("renounces_benefits")))
+        return cleaned
+
 
 class AccommodationStep(StepForm):
     title = _("Aménagement d'épreuves")
@@ -159,16 +232,16 @@ class AccommodationStep(StepForm):
         model = Registration
         fields = ["handicap", "accommodation"]
         widgets = {"accommodation": forms.RadioSelect}
+        help_texts = {"accommodation": _("Seulement si vous avez répondu « Oui ».")}
+
+    shown_when = {"accommodation": ("handicap", [True])}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["accommodation"].choices = self.fields["accommodation"].choices[1:]
-        self.fields["accommodation"].help_text = _("Seulement si vous avez répondu « Oui ».")
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("handicap") is False:
-            cleaned["accommodation"] = ""
         self.add_rule_errors(rules.accommodation_errors(handicap=cleaned.get("handicap"), accommodation=cleaned.get("accommodation")))
         return cleaned
 
@@ -181,3 +254,35 @@ STEPS = [
     ("amenagement", AccommodationStep),
 ]
 STEP_NAMES = [name for name, _form in STEPS]
+
+
+class UnfinishedAnswer:
+    """One thing still to answer or to correct, with the question and the page that asks it."""
+
+    def __init__(self, url, place, question, message):
+        self.url, self.place, self.question, self.message = url, place, question, message
+
+
+def _questions():
+    questions = {}
+    for name, form_class in STEPS:
+        for field, form_field in form_class.base_fields.items():
+            questions[field] = (name, form_class.title, form_field.label)
+    return questions
+
+
+def unfinished_answers(errors, registration):
+    """The errors of rules.registration_errors, each with its question and a link to the step that
+    asks it, in the steps' order (the postal address last, in « Mon compte »): what the dashboard
+    lists while the registration is incomplete."""
+    questions = _questions()
+    order = list(questions)
+    answers = []
+    for field in sorted(errors, key=lambda f: order.index(f) if f in order else len(order)):
+        if field in questions:
+            step, title, question = questions[field]
+            url = reverse("exams:step", args=[registration.pk, step])
+        else:  # rules.postal_address_errors
+            url, title, question = reverse("candidates:account"), _("Mon compte"), _("Adresse postale")
+        answers.append(UnfinishedAnswer(url, title, question, errors[field][0]))
+    return answers

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.collation import FrenchOrder
+
 
 class RegistrationPhase(models.TextChoices):
     UPCOMING = "upcoming", _("Inscriptions à venir")
@@ -132,7 +134,7 @@ class Specialty(models.Model):
     class Meta:
         verbose_name = _("spécialité")
         verbose_name_plural = _("spécialités")
-        ordering = ["name"]
+        ordering = [FrenchOrder("name").asc()]  # « Aéronautique » before « Assurance », whatever the locale
 
     def __str__(self):
         return self.name
@@ -175,13 +177,21 @@ class SpecialtyOption(models.Model):
 
 
 class Category(models.TextChoices):
-    """The three kinds of individual candidate the notice names (section B)."""
+    """The three kinds of individual candidate the notice names (section B), worded so that an
+    apprentice or a former apprentice can tell which is theirs (CATEGORY_HELP)."""
 
     EARLIER_SESSION = "earlier_session", _(
-        "Refusé(e), éliminé(e), sans décision finale ou non présenté(e) à une session précédente"
+        "Déjà inscrit(e) à une session précédente de ce BTS : refusé(e), éliminé(e), sans décision finale ou non présenté(e)"
     )
-    EMPLOYEE = "employee", _("Salarié(e) justifiant d'une expérience professionnelle d'au moins une année")
-    DISTANCE_LEARNING = "distance_learning", _("Candidat(e) de l'enseignement à distance (CNED, etc.)")
+    EMPLOYEE = "employee", _("Salarié(e) justifiant d'au moins un an d'expérience professionnelle")
+    DISTANCE_LEARNING = "distance_learning", _("Élève de l'enseignement à distance (CNED ou autre organisme)")
+
+
+CATEGORY_HELP = _(
+    "Apprenti(e) ou ancien(ne) apprenti(e) qui a déjà été inscrit(e) à ce BTS : la première catégorie. "
+    "Ancien(ne) apprenti(e) salarié(e) depuis au moins un an : la deuxième. "
+    "Votre voie de préparation (apprentissage en cours ou terminé) se précise à l'étape suivante."
+)
 
 
 class Pathway(models.TextChoices):

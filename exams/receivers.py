@@ -1,5 +1,6 @@
 """What exams does when something it depends on changes: the catalogue's caches, and a change of
-situation after the lock (sent by candidates)."""
+situation (sent by candidates): before the lock a new version of the registration, after it a
+flag for the DEC."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -8,6 +9,7 @@ from candidates.signals import situation_changed
 from common.caching import forget
 from exams import catalogue
 from exams.models import Specialty, SpecialtyOption
+from exams.services import registration_candidate_changed
 from exams.situation_changes import situation_changes_flag_after_lock
 
 
@@ -25,3 +27,11 @@ def specialty_changed(sender, **kwargs):
 @receiver(situation_changed)
 def situation_changed_after_lock(sender, user, changes, **kwargs):
     situation_changes_flag_after_lock(user=user, changes=changes)
+
+
+@receiver(situation_changed)
+def situation_changed_before_lock(sender, user, changes, **kwargs):
+    """The confirmation shows the identity and the postal address (not the phone)."""
+    if any(change.field != "phone" for change in changes):
+        for registration in user.registrations.drafts():
+            registration_candidate_changed(registration=registration)

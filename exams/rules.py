@@ -60,6 +60,7 @@ def professional_experience_errors(*, pathway, experience_months):
 
 
 def distance_learning_errors(*, category, organisation):
+    """Only a distance-learning candidate names an organisation, and must."""
     if category == Category.DISTANCE_LEARNING and not organisation.strip():
         return {"distance_learning_organisation": [_("Indiquez l'organisme d'enseignement à distance (CNED…).")]}
     return {}
@@ -77,11 +78,32 @@ def option_errors(*, specialty, option):
     return {}
 
 
+def benefits_errors(*, keeps_grade_benefits, renounces_benefits):
+    """One can only renounce grade benefits one keeps: renouncing while keeping none is a
+    contradiction (and would ask for a « demande manuscrite de renoncement » about nothing)."""
+    if renounces_benefits and not keeps_grade_benefits:
+        return {"renounces_benefits": [_(
+            "Vous ne pouvez renoncer qu'à des bénéfices de notes que vous conservez : répondez « Non » ici, "
+            "ou « Oui » à la question sur les bénéfices de notes conservés."
+        )]}
+    return {}
+
+
 def accommodation_errors(*, handicap, accommodation):
     if handicap is None:
-        return {"handicap": [_("Répondez OUI ou NON.")]}
+        return {"handicap": [_("Indiquez si vous demandez un aménagement des épreuves au titre d'un handicap : répondez « Oui » ou « Non ».")]}
     if handicap and not accommodation:
         return {"accommodation": [_("Précisez s'il s'agit d'une reconduction ou d'une nouvelle demande.")]}
+    return {}
+
+
+def postal_address_errors(candidate):
+    """The confirmation shows the candidate's postal address: no registration is complete without it."""
+    missing = candidate.postal_address_missing()
+    if missing:
+        return {"postal_address": [_(
+            "Indiquez votre adresse postale dans « Mon compte » (%(missing)s manquant) : elle figure sur la confirmation "
+            "d'inscription, qui n'est produite qu'ensuite.") % {"missing": ", ".join(missing)}]}
     return {}
 
 
@@ -119,5 +141,7 @@ def registration_errors(registration):
         preparation_errors(pathway=r.pathway, diploma=r.diploma, contract_years=r.apprenticeship_contract_years,
                            training_hours=r.training_hours, experience_months=r.experience_months),
         option_errors(specialty=r.specialty, option=r.option),
+        benefits_errors(keeps_grade_benefits=r.keeps_grade_benefits, renounces_benefits=r.renounces_benefits),
         accommodation_errors(handicap=r.handicap, accommodation=r.accommodation),
+        postal_address_errors(r.candidate),
     )

@@ -82,22 +82,39 @@ def registration_save(*, registration, values, at=None, by_staff=False):
             return []
         for field in changed:
             setattr(current, field, values[field])
-        current.version += 1
-        current.updated_at = at
-        complete = not registration_errors(current)
-        first_completion = complete and current.completed_at is None
-        if first_completion:
-            current.completed_at = at
-        current.save()
-        registration_changed.send(sender=Registration, registration=current, complete=complete)
-        if complete:
-            template = "registration_saved" if first_completion else "registration_changed"
-            email_send(
-                user=current.candidate, template=template, context={"registration": current},
-                event_key=f"registration-version:{current.pk}:{current.version}",
-            )
+        _save_new_version(current, at)
     registration.refresh_from_db()
     return changed
+
+
+def registration_candidate_changed(*, registration, at=None):
+    """The candidate changed their identity or postal address in « Mon compte » while the
+    registration can still be changed: its confirmation shows them, so it gets a new version, as
+    if an answer had changed (a new confirmation once complete; the address may be what completes
+    it). After the lock, exams.situation_changes flags the change for the DEC instead."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        current = registration_for_update(registration)
+        if not current.is_writable(at):
+            return
+        _save_new_version(current, at)
+
+
+def _save_new_version(current, at):
+    current.version += 1
+    current.updated_at = at
+    complete = not registration_errors(current)
+    first_completion = complete and current.completed_at is None
+    if first_completion:
+        current.completed_at = at
+    current.save()
+    registration_changed.send(sender=Registration, registration=current, complete=complete)
+    if complete:
+        template = "registration_saved" if first_completion else "registration_changed"
+        email_send(
+            user=current.candidate, template=template, context={"registration": current},
+            event_key=f"registration-version:{current.pk}:{current.version}",
+        )
 
 
 def _paris(moment):

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +14,33 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
     """The admin login: email, password and the 6-digit code, on one page.
 
     django-otp asks to pick a device when none is chosen; a staff member with a single device
-    (the usual case) uses that one, so the code is checked against it alone.
+    (the usual case) uses that one, so the code is checked against it alone, and the page shows
+    no device list. Its words are the ones staff know: a code their application shows, not an
+    « OTP token ».
     """
+
+    otp_token = forms.CharField(
+        label=_("Code à 6 chiffres de votre application"), required=False,
+        help_text=_("Ouvrez votre application d'authentification : elle montre un nouveau code toutes les 30 secondes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*",
+                                      "maxlength": 7}))
+    otp_device = forms.CharField(label=_("Application qui donne le code"), required=False, widget=forms.Select)
+
+    otp_error_messages = {
+        **OTPAdminAuthenticationForm.otp_error_messages,
+        "token_required": _("Saisissez le code à 6 chiffres que montre votre application d'authentification."),
+        "invalid_token": _("Ce code ne correspond pas. Saisissez le code que votre application montre en ce moment : il "
+                           "change toutes les 30 secondes. Si l'erreur revient, vérifiez que l'heure de votre téléphone "
+                           "est réglée automatiquement."),
+        "n_failed_attempts": _("Trop de codes erronés à la suite : attendez une minute, puis saisissez le nouveau code "
+                               "de votre application."),
+        "verification_not_allowed": _("Les codes ne peuvent pas être vérifiés pour le moment : réessayez dans une minute."),
+        "device_required": _("Choisissez l'application qui vous donne le code."),
+    }
+
+    def clean_otp_token(self):
+        # Some applications show the code in two groups (« 123 456 »).
+        return self.cleaned_data["otp_token"].replace(" ", "")
 
     def _update_form(self, user):
         # django-otp draws the password back into the page after a wrong code (for its
@@ -22,6 +48,14 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
         super()._update_form(user)
         if "password" in self.fields:
             self.fields["password"].widget.render_value = False
+        # A code that did not match is of no use in the page: the field comes back empty for the next one.
+        self.data = self.data.copy()
+        self.data.pop("otp_token", None)
+
+    @property
+    def shows_device_choice(self):
+        """A list of devices only for someone who has more than one (the blank entry aside)."""
+        return len(self.fields["otp_device"].widget.choices) > 2
 
     def _chosen_device(self, user):
         device = super()._chosen_device(user)
@@ -30,7 +64,6 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
             if len(devices) == 1:
                 return devices[0]
         return device
-
 
 
 class PortalAdminSite(OTPAdminSite):
@@ -45,6 +78,7 @@ class PortalAdminSite(OTPAdminSite):
 # default site, so every ModelAdmin registered on it is covered.
 admin.site.__class__ = PortalAdminSite
 admin.site.login_form = StaffLoginForm
+admin.site.login_template = "admin/login_second_factor.html"
 admin.site.site_header = _("Inscriptions au BTS — administration du rectorat")
 admin.site.site_title = _("Administration des inscriptions BTS")
 admin.site.index_title = _("Gestion des sessions, des candidats et des pièces")

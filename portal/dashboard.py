@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents.models import Piece, PieceStatus
+from documents.models import Piece
 from exams.models import ExamSession, Registration, RegistrationStatus
 
 
@@ -35,7 +35,7 @@ def session_figures(session):
         incomplete=Count("pk", filter=Q(status=RegistrationStatus.DRAFT) & ~Q(completed_at__isnull=False, pieces_missing=0)),
     )
     pieces = Piece.objects.filter(registration__session=session)
-    awaiting = list(pieces.filter(status=PieceStatus.RECEIVED).values(name=F("piece_kind__name")).annotate(count=Count("pk"))
+    awaiting = list(pieces.awaiting_review().values(name=F("piece_kind__name")).annotate(count=Count("pk"))
                     .order_by("-count"))
     reviewed = list(pieces.filter(reviewed_at__isnull=False).order_by("-reviewed_at")
                     .values_list("updated_at", "reviewed_at")[:5000])

@@ -1,6 +1,8 @@
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from common.typography import french_html
+
 
 class ReceivedAtMiddleware:
     """Stamp each request with the time it reached the portal, before its body is read.
@@ -60,4 +62,25 @@ class PrivateNoStoreMiddleware:
         session = getattr(request, "session", None)
         if (user is not None and user.is_authenticated) or (session is not None and not session.is_empty()):
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class FrenchTypographyMiddleware:
+    """Every HTML page (candidates' and admin's) leaves with French typography: no-break spaces
+    inside « » and before : ; ! ?, « 1er » for the first of a month (common/typography.py, also
+    applied to emails and PDFs). Listed last, so its response runs before CommonMiddleware
+    measures the page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
+        if response.streaming or not content_type.startswith("text/html") or response.has_header("Content-Encoding"):
+            return response
+        charset = response.charset or "utf-8"
+        response.content = french_html(response.content.decode(charset)).encode(charset)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
         return response

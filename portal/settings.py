@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "portal.middleware.StaffIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "portal.middleware.FrenchTypographyMiddleware",  # last: its response runs first (common/typography.py)
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.site_config.site_config",  # django-dsfr's, cached
                 "candidates.context_processors.inbox",
+                "portal.context_processors.candidate_space",  # the menu's entries, read once and only when drawn
             ],
         },
     },
@@ -209,6 +211,8 @@ AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address"  # the portal's
 LANGUAGE_CODE = "fr"
 # The portal's date formats, written once (portal/locale_formats/fr/formats.py).
 FORMAT_MODULE_PATH = ["common.locale_formats"]
+# The portal's corrections to Django's French admin phrases (locale/fr/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("fr", _("Français"))]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -224,6 +228,8 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # collectstatic fills it i
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = ""
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# The review queue gives a piece to one staff member for this long (released on decision or « Passer »).
+REVIEW_CLAIM_MINUTES = 10
 # Behind nginx: serve private files with X-Accel-Redirect to this internal location (e.g. /protected/).
 PRIVATE_FILES_X_ACCEL_PREFIX = env.str("PRIVATE_FILES_X_ACCEL_PREFIX", default="")
 # Antivirus: every uploaded file is scanned by ClamAV's clamd, after commit, by a Celery task.

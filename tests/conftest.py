@@ -27,6 +27,15 @@ def _a_cache_of_its_own(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path_factory):
+    """Files a test stores (factories, uploads, PDFs) go to a folder of the test run, never to the
+    developer's var/media (tests/documents/conftest.py gives each test a folder of its own)."""
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path_factory.getbasetemp() / "media")}}}
+
+
+@pytest.fixture(autouse=True)
 def _antivirus_off_unless_asked(settings):
     """Uploads are stored "unscanned" unless a test asks for the antivirus (the `clamd` fixture,
     or CLAMD_URL set with a fake scanner): a developer's own CLAMD_URL does not leak in."""

@@ -96,6 +96,18 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     handicap = False
     completed_at = factory.LazyFunction(timezone.now)
 
+    @factory.post_generation
+    def candidate_address(registration, create, extracted, **kwargs):
+        """A registration is complete only with its candidate's postal address (the confirmation
+        shows it): a candidate without one gets « 12 rue des Lilas, 14000 Caen ». Pass
+        `candidate_address=False` to leave it empty."""
+        candidate = registration.candidate
+        if extracted is False or not create or not candidate.postal_address_missing():
+            return
+        candidate.address_line, candidate.postal_code, candidate.city = "12 rue des Lilas", "14000", "Caen"
+        candidate.country = candidate.country or "France"
+        candidate.save(update_fields=["address_line", "postal_code", "city", "country"])
+
 
 class MessageFactory(factory.django.DjangoModelFactory):
     """An email recorded in the outbox for a candidate, not sent yet. For the examination office,

@@ -61,7 +61,7 @@ def test_on_a_phone_the_registration_and_each_piece_say_their_state_in_words(liv
     expect(page.get_by_role("main").get_by_text("En cours (modifiable)", exact=True)).to_be_visible()
     assert serious_violations(page) == []
 
-    page.get_by_role("link", name="Mes justificatifs").click()
+    page.locator("#standing").get_by_role("link", name="Mes justificatifs").click()  # the next step
     expect(page.get_by_role("heading", name="Pièce d'identité Manquante", exact=True)).to_be_visible()
     section = page.locator("section").filter(has=page.get_by_role("heading", name=re.compile(r"^Pièce d'identité")))
     section.get_by_label("Ajouter un ou plusieurs fichiers").set_input_files(str(scan))

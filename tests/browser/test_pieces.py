@@ -57,7 +57,7 @@ def test_an_infected_file_is_refused_and_the_candidate_asked_for_another(live_se
     section = page.locator("#piece-identity")  # the page comes back once the upload is stored
     expect(section).to_contain_text("Menace détectée : fichier supprimé")
     expect(section).to_contain_text("Cette pièce est à remplacer : l'antivirus a détecté une menace dans le fichier « carte.pdf »")
-    expect(section.get_by_role("link", name="carte.pdf")).to_have_count(0)
+    expect(section.get_by_role("link", name="carte.pdf", exact=True)).to_have_count(0)
     expect(section.get_by_role("button", name="Téléverser")).to_be_visible()
 
 

@@ -25,7 +25,8 @@ def open_session():
 
 
 def test_a_candidate_fills_every_step_and_downloads_the_confirmation(live_server, page, open_session):
-    UserFactory(email="camille@exemple.fr", password=PASSWORD, last_name="Lefèvre", first_name="Camille Éloïse")
+    UserFactory(email="camille@exemple.fr", password=PASSWORD, last_name="Lefèvre", first_name="Camille Éloïse",
+                address_line="12 rue des Lilas", postal_code="14000", city="Caen")
     page.goto(live_server.url + "/compte/connexion/")
     page.get_by_label("Adresse électronique").fill("camille@exemple.fr")
     page.get_by_label("Mot de passe").fill(PASSWORD)
@@ -35,7 +36,7 @@ def test_a_candidate_fills_every_step_and_downloads_the_confirmation(live_server
     page.get_by_role("button", name="Commencer mon inscription").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Votre situation")
-    page.get_by_text("Salarié(e) justifiant d'une expérience professionnelle").click()
+    page.get_by_text("Salarié(e) justifiant d'au moins un an d'expérience professionnelle").click()
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Votre préparation")
@@ -64,7 +65,7 @@ def test_a_candidate_fills_every_step_and_downloads_the_confirmation(live_server
     page.locator("input[name=handicap][value=False]").check(force=True)
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
-    expect(page.get_by_text("Votre inscription est complète")).to_be_visible()
+    expect(page.get_by_text("Votre formulaire est rempli")).to_be_visible()
     expect(page.get_by_text("car vous préparez le BTS Maintenance des systèmes, option B")).to_be_visible()
     page.get_by_role("link", name="Mes documents").last.click()
 
@@ -73,6 +74,7 @@ def test_a_candidate_fills_every_step_and_downloads_the_confirmation(live_server
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(open(download_info.value.path(), "rb").read())).pages)
     registration = Registration.objects.get()
     assert "LEFÈVRE" in text and "Camille Éloïse" in text
+    assert "12 rue des Lilas" in text and "14000 Caen" in text
     assert "Maintenance des systèmes" in text
     assert f"version {registration.version}" in text
     assert "Attestation de formation à la manipulation des fluides frigorigènes" in text

@@ -9,6 +9,7 @@ from candidates.models import User
 from candidates.tokens import activation_link
 from tests.candidates.helpers import link_in_last_email, path_of
 from tests.factories import UserFactory, paris
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,8 @@ def test_activation_does_not_log_in_so_an_account_created_by_someone_else_is_not
     assert new_account.is_active
     assert new_account.activated_at == paris(2023, 10, 19, 10)
     assert response.redirect_chain[-1][0] == reverse("candidates:login")
-    assert ("Votre compte est activé. Connectez-vous avec le mot de passe choisi à la création du compte ; "
-            "si ce n'est pas vous qui l'avez choisi, utilisez « Mot de passe oublié ? ».") in page
+    assert french("Votre compte est activé. Connectez-vous avec le mot de passe choisi à la création du compte ; "
+                  "si ce n'est pas vous qui l'avez choisi, utilisez « Mot de passe oublié ? ».") in page
     assert reverse("candidates:password_reset") in page
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from candidates.models import Message, User
 from tests.factories import UserFactory, paris
+from tests.text import french_markup
 
 pytestmark = pytest.mark.django_db
 
@@ -104,8 +105,8 @@ def test_the_error_summary_links_to_each_field_in_error(client):
     """DSFR's error pattern: a summary at the top whose links lead to the fields, in form order."""
     page = html.unescape(sign_up(client, email="pas-une-adresse", last_name="").content.decode())
     summary = page.split('id="erreurs-formulaire"')[1].split("</div>")[0]
-    assert '<a href="#id_email">Adresse électronique : Saisissez une adresse de courriel valide.</a>' in summary
-    assert '<a href="#id_last_name">Nom de naissance : Ce champ est obligatoire.</a>' in summary
+    assert french_markup('<a href="#id_email">Adresse électronique : Saisissez une adresse de courriel valide.</a>') in summary
+    assert french_markup('<a href="#id_last_name">Nom de naissance : Ce champ est obligatoire.</a>') in summary
     assert summary.index("#id_email") < summary.index("#id_last_name")
     assert 'id="id_email"' in page and 'id="id_last_name"' in page
     assert "#id_first_name" not in summary

@@ -29,6 +29,7 @@ from tests.documents.files import eicar_bytes, pdf_bytes, pdf_carrying_eicar, up
 from tests.documents.helpers import give_every_piece, stored_files
 from tests.factories import paris
 from tests.portal.helpers import log_in_with_second_factor
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -135,10 +136,10 @@ class TestTheVerdict:
         assert piece.status == PieceStatus.TO_REPLACE and "menace" in piece.review_reason
         # the later of the registration deadline (15 November, 17:00) and a week from now (8 November)
         assert piece.replace_until == registration.session.registration_closes_at == paris(2023, 11, 15, 17)
-        assert [m.subject for m in mail.outbox] == ["Fichier refusé par l'antivirus : Pièce d'identité"]
+        assert [m.subject for m in mail.outbox] == [french("Fichier refusé par l'antivirus : Pièce d'identité")]
         text = pieces_page(logged_in, registration)
-        assert "Menace détectée : fichier supprimé" in text
-        assert "Cette pièce est à remplacer : l'antivirus a détecté une menace dans le fichier « carte.pdf »" in text
+        assert french("Menace détectée : fichier supprimé") in text
+        assert french("Cette pièce est à remplacer : l'antivirus a détecté une menace dans le fichier « carte.pdf »") in text
         assert logged_in.get(reverse("documents:file", args=[piece_file.pk])).status_code == 404
         registration.refresh_from_db()
         assert registration.pieces_missing == len(required_pieces(registration)), "an infected file counts for nothing"
@@ -271,7 +272,7 @@ class TestWithTheRealClamd:
         piece_file = PieceFile.objects.get()
         assert piece_file.scan_status == ScanStatus.INFECTED and "Eicar" in piece_file.scan_signature
         assert stored_files(private_media) == []
-        assert "Menace détectée : fichier supprimé" in pieces_page(logged_in, registration)
+        assert french("Menace détectée : fichier supprimé") in pieces_page(logged_in, registration)
         assert logged_in.get(reverse("documents:file", args=[piece_file.pk])).status_code == 404
 
     def test_a_clean_upload_passes(self, clamd, logged_in, registration, run_on_commit):

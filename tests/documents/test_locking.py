@@ -123,6 +123,10 @@ class TestAfterTheLock:
             response = logged_in.post(reverse("documents:upload", args=[locked.pk, "identity"]), {"files": [upload("nette.pdf", pdf_bytes())]})
         assert response.status_code == 302
         piece.refresh_from_db()
+        assert piece.status == PieceStatus.TO_REPLACE  # the candidate may add a verso before sending it back
+        with time_machine.travel(paris(2023, 11, 18), tick=False):
+            logged_in.post(reverse("documents:resubmit", args=[locked.pk, piece.pk]))
+        piece.refresh_from_db()
         assert piece.status == PieceStatus.RECEIVED  # back in the review queue
         with time_machine.travel(paris(2023, 11, 18), tick=False):
             other = logged_in.post(reverse("documents:upload", args=[locked.pk, "confirmation"]), {"files": [upload("c.pdf", pdf_bytes())]})

@@ -12,6 +12,7 @@ from documents.models import PieceKind, Requirement
 from exams import catalogue
 from exams.models import Registration, Specialty
 from tests.factories import RegistrationFactory, RequirementFactory, SpecialtyOptionFactory, paris
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +64,12 @@ def test_an_answer_changed_by_staff_shows_at_once(overview, registration, staff)
     from exams.services import registration_save
 
     with time_machine.travel(OPEN, tick=False):
-        assert "Votre inscription est complète" in overview()
+        assert "Votre formulaire est rempli" in overview()
         registration_save(registration=registration, values={"language": ""}, by_staff=True)  # what admin calls
         assert "Choisissez la langue vivante obligatoire." in overview()
 
 
-@pytest.mark.parametrize("status, shown", [("cancelled", "Candidature annulée"), ("locked", "Mes résultats")])
+@pytest.mark.parametrize("status, shown", [("cancelled", "Candidature annulée"), ("locked", "Votre inscription est validée définitivement")])
 def test_the_deadline_job_cancelling_or_locking_shows_at_once(overview, registration, status, shown):
     """Both change the status with an UPDATE, not the version: the status is part of the key."""
     with time_machine.travel(OPEN, tick=False):
@@ -88,11 +89,11 @@ def test_a_specialty_renamed_by_staff_shows_at_once(overview):
 
 def test_an_option_added_to_the_specialty_is_asked_for_at_once(overview, registration):
     with time_machine.travel(OPEN, tick=False):
-        assert "Votre inscription est complète" in overview()
+        assert "Votre formulaire est rempli" in overview()
         SpecialtyOptionFactory(specialty=registration.specialty, code="X")
         page = overview()
-    assert "Votre inscription n'est pas complète" in page
-    assert "Le BTS Comptabilité et gestion comporte des options : choisissez la vôtre." in page
+    assert "Votre inscription n'est pas terminée" in page
+    assert french("Le BTS Comptabilité et gestion comporte des options : choisissez la vôtre.") in page
 
 
 def test_a_piece_added_to_the_matrix_is_listed_at_once(overview, registration):
@@ -182,3 +183,34 @@ def test_a_generation_drawn_again_before_the_commit_is_replaced_after_it(django_
         Specialty.objects.first().save()
         drawn_before_the_commit = catalogue.generation()
     assert catalogue.generation() != drawn_before_the_commit
+
+
+class TestStanding:
+    """The status line and the next step sit outside the cached answers: a piece's change shows at once."""
+
+    def test_with_no_piece_given_it_never_says_complete(self, overview):
+        with time_machine.travel(OPEN, tick=False):
+            page = main(overview())
+        assert "Votre inscription est complète" not in page
+        assert "Il manque 2 pièces justificatives" in page and "avant le 15 novembre 2023 à 17h00" in page
+
+    def test_a_piece_staff_ask_to_replace_shows_at_once(self, overview, registration):
+        from documents.models import PieceStatus
+        from tests.documents.helpers import give_every_piece
+
+        with time_machine.travel(OPEN, tick=False):
+            give_every_piece(registration, OPEN)
+            assert french("Votre inscription est complète : toutes vos pièces sont déposées.") in overview()
+            piece = registration.pieces.get(piece_kind__code="identity")
+            piece.status, piece.review_reason, piece.replace_until = PieceStatus.TO_REPLACE, "Copie illisible", paris(2023, 11, 20, 17)
+            piece.save()
+            page = main(overview())
+        assert french("Une pièce est à remplacer : Pièce d'identité.") in page and "Copie illisible" in page
+        assert f'href="{reverse("documents:pieces", args=[registration.pk])}">Mes justificatifs' in page
+
+    def test_once_locked_it_no_longer_asks_to_print_and_sign(self, overview, registration):
+        Registration.objects.filter(pk=registration.pk).update(status="locked")
+        with time_machine.travel(paris(2023, 12, 1), tick=False):
+            page = main(overview())
+        assert "Votre inscription est validée définitivement." in page
+        assert "imprimez" not in page.lower() and "signez" not in page.lower()

@@ -11,6 +11,7 @@ from exams.models import Specialty
 from tests.documents.files import pdf_bytes, upload
 from tests.documents.helpers import give_every_piece
 from tests.factories import RegistrationFactory, paris
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -54,4 +55,4 @@ def test_the_page_shows_the_dossier_dates(client, candidate, sam):
     client.force_login(candidate)
     with time_machine.travel(paris(2024, 3, 10), tick=False):
         page = client.get(reverse("documents:pieces", args=[sam.pk])).content.decode()
-    assert "Dossier professionnel" in page and "1 mars 2024 à 09h00" in page
+    assert "Dossier professionnel" in page and french("1 mars 2024 à 09h00") in page

@@ -102,6 +102,7 @@ class TestReview:
             assert "Carte expirée en 2022." in page
             replaced = client.post(reverse("documents:upload", args=[locked.pk, "identity"]), {"files": [upload("cni.pdf", pdf_bytes())]})
             other = client.post(reverse("documents:upload", args=[locked.pk, "confirmation"]), {"files": [upload("c.pdf", pdf_bytes())]})
+            client.post(reverse("documents:resubmit", args=[locked.pk, identity(locked).pk]))
         assert replaced.status_code == 302 and other.status_code == 403
         # The replacement goes back to the queue, and the audit lists each step.
         piece = identity(locked)

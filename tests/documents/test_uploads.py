@@ -156,8 +156,12 @@ class TestDownload:
     def test_the_owner_removes_it_before_the_lock(self, logged_in, registration, piece_file, private_media, django_capture_on_commit_callbacks):
         with time_machine.travel(OPEN, tick=False), django_capture_on_commit_callbacks(execute=True):
             logged_in.post(reverse("documents:delete_file", args=[registration.pk, piece_file.pk]))
-        assert not PieceFile.objects.exists() and not Piece.objects.exists()
+        assert not PieceFile.objects.exists()
         assert stored_files(private_media) == []
+        # The piece itself stays, with no file: it counts as missing again.
+        assert Piece.objects.get().files.count() == 0
+        registration.refresh_from_db()
+        assert registration.pieces_missing == 2
 
 
 def test_an_outdated_signed_confirmation_is_flagged(logged_in, registration):

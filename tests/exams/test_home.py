@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from exams.models import ExamSession
 from tests.factories import ExamSessionFactory, paris
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,36 @@ def test_an_unknown_page_is_a_french_404(client):
     response = client.get("/nulle-part/")
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
+
+
+class TestLoggedInCandidate:
+    """The buttons of a logged-in candidate: their registration, and an alert when a piece is to replace."""
+
+    def test_with_a_registration_it_offers_to_continue_it(self, logged_in, candidate):
+        from tests.factories import RegistrationFactory
+
+        registration = RegistrationFactory(candidate=candidate)
+        with time_machine.travel(paris(2023, 11, 1, 10), tick=False):
+            html = home(logged_in)
+        assert f'href="{reverse("documents:overview", args=[registration.pk])}">Continuer mon inscription' in html
+        assert "Créer mon compte</a>" not in html
+
+    def test_without_one_it_offers_m_inscrire(self, logged_in):
+        with time_machine.travel(paris(2023, 11, 1, 10), tick=False):
+            html = home(logged_in)
+        assert f'class="fr-btn" href="{reverse("exams:register")}">M\'inscrire' in html
+
+    def test_a_piece_to_replace_is_a_prominent_alert_with_its_link_and_date(self, logged_in, candidate):
+        from documents.models import PieceKind, PieceStatus
+        from tests.factories import PieceFactory, RegistrationFactory
+
+        registration = RegistrationFactory(candidate=candidate, status="locked")
+        PieceFactory(registration=registration, piece_kind=PieceKind.objects.get(code="identity"), status=PieceStatus.TO_REPLACE,
+                     review_reason="Copie illisible", replace_until=paris(2023, 11, 20, 17))
+        with time_machine.travel(paris(2023, 11, 18), tick=False):
+            html = home(logged_in)
+        alert = html.split('id="standing"')[1].split("</div>")[0]
+        assert alert.startswith(' role="alert"')
+        assert french("Une pièce est à remplacer : Pièce d'identité.") in alert
+        assert "Copie illisible" in alert and "20 novembre 2023 à 17h00" in alert
+        assert f'href="{reverse("documents:pieces", args=[registration.pk])}">Mes justificatifs' in alert

@@ -10,6 +10,7 @@ from django.urls import reverse
 from exams import marks, results
 from exams.models import Mark
 from tests.exams.helpers import RATTRAPAGE_MARKS, give_marks
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ class TestMarksImport:
     def test_staff_import_in_admin(self, staff_client, locked):
         upload = SimpleUploadedFile("notes.csv", csv(locked, ("E1", "11"), ("E2", "30")).encode())
         page = staff_client.post(reverse("admin:exams_mark_import"), {"session": locked.session.pk, "group": "first", "file": upload})
-        assert "Ligne 3 : La note 30 n&#x27;est pas entre 0 et 20." in page.content.decode()
+        assert french("Ligne 3 : La note 30 n&#x27;est pas entre 0 et 20.") in page.content.decode()
         assert not Mark.objects.exists()
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from exams.models import Registration, Specialty
 from tests.factories import RegistrationFactory, UserFactory, paris
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,14 @@ def fill_all(client, registration):
         assert response.status_code == 302, html.unescape(response.content.decode())[-2000:]
 
 
-def test_a_candidate_registers_step_by_step(logged_in, run_on_commit):
+def give_address(candidate):
+    """The confirmation shows the postal address: without it no registration is complete."""
+    candidate.address_line, candidate.postal_code, candidate.city = "12 rue des Lilas", "14000", "Caen"
+    candidate.save()
+
+
+def test_a_candidate_registers_step_by_step(logged_in, candidate, run_on_commit):
+    give_address(candidate)
     with time_machine.travel(OPEN, tick=False), run_on_commit():
         registration = start(logged_in)
         fill_all(logged_in, registration)
@@ -55,7 +63,8 @@ def test_a_candidate_registers_step_by_step(logged_in, run_on_commit):
     assert [m.subject for m in mail.outbox] == [f"Inscription {registration.number} enregistrée"]
 
 
-def test_each_saved_change_grows_the_version_and_emails_modification(logged_in, run_on_commit):
+def test_each_saved_change_grows_the_version_and_emails_modification(logged_in, candidate, run_on_commit):
+    give_address(candidate)
     with time_machine.travel(OPEN, tick=False), run_on_commit():
         registration = start(logged_in)
         fill_all(logged_in, registration)
@@ -74,7 +83,7 @@ def test_a_failed_rule_is_explained_next_to_its_field_and_saves_nothing(logged_i
         registration = start(logged_in)
         response = post_step(logged_in, registration, "preparation", training_hours="600")
     page = html.unescape(response.content.decode())
-    assert "675 heures minimum pour un contrat d'un an ; vous avez indiqué 600." in page.split('id="id_training_hours-desc-error"')[1][:500]
+    assert french("675 heures minimum pour un contrat d'un an ; vous avez indiqué 600.") in page.split('id="id_training_hours-desc-error"')[1][:500]
     registration.refresh_from_db()
     assert registration.pathway == "" and registration.version == 0
 

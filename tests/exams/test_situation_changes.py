@@ -14,6 +14,7 @@ from candidates.tasks import deliver_message, requeue_pending_messages
 from exams.models import RegistrationStatus
 from exams.tasks import notify_staff_of_situation_change
 from tests.factories import ProfileChangeFactory, RegistrationFactory
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_a_situation_change_notice_survives_an_smtp_failure_and_is_sent_once(cha
     deliver_message(notice.pk)  # the retry
     deliver_message(notice.pk)  # delivered twice: sent once
     assert [sent.to for sent in mail.outbox] == [["dec@ac-normandie.fr"]]
-    assert "« Caen » → « Rouen »" in mail.outbox[0].body
+    assert french("« Caen » → « Rouen »") in mail.outbox[0].body
 
 
 def test_the_situation_change_task_run_twice_records_one_notice(changed_after_lock, run_on_commit):

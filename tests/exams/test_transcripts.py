@@ -13,6 +13,7 @@ from exams import rattrapage
 from exams.models import Epreuve, Mark
 from tests.exams.helpers import give_marks
 from tests.factories import paris
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def test_the_page_says_rattrapage_is_open_and_which_marks_would_reach_10(client,
     with time_machine.travel(paris(2024, 7, 6), tick=False):
         page = html.unescape(client.get(reverse("exams:results", args=[eligible.pk])).content.decode())
     assert "admis(e) à l'épreuve de rattrapage" in page
-    assert "E1 — Culture générale et expression : 10,67 / 20" in page  # 4 + 20/3 → 10.67
+    assert french("E1 — Culture générale et expression : 10,67 / 20") in page  # 4 + 20/3 → 10.67
     assert "10 min de préparation et 10 min de soutenance" in page and "20 min de préparation" in page
 
 

@@ -68,3 +68,44 @@ def test_another_staff_members_totp_secret_is_not_shown(client, staff):
     log_in_with_second_factor(client, staff)
     page = client.get(f"/admin/otp_totp/totpdevice/{other.pk}/change/").content.decode()
     assert other.key not in page
+
+
+# The page in the words staff know: the code their application shows, no device list for one device.
+
+def test_the_login_page_asks_for_the_6_digit_code_of_the_application(client):
+    page = client.get(reverse("admin:login")).content.decode()
+    assert "Code à 6 chiffres de votre application" in page
+    assert "OTP" not in page and "Jeton" not in page and "jeton" not in page
+    assert 'autocomplete="one-time-code"' in page
+
+
+def test_after_a_wrong_code_a_single_device_is_not_offered_as_a_list(client, staff, device):
+    page = log_in(client, staff, code(device, wrong=True)).content.decode()
+    assert 'name="otp_device"' not in page
+    assert 'name="otp_challenge"' not in page
+
+
+def test_a_wrong_code_is_explained_without_jargon_and_the_field_is_emptied(client, staff, device):
+    wrong = code(device, wrong=True)
+    page = log_in(client, staff, wrong).content.decode()
+    assert "Ce code ne correspond pas" in page and "change toutes les 30 secondes" in page
+    assert "jeton" not in page.lower() and "OTP" not in page
+    assert wrong not in page
+
+
+def test_a_missing_code_asks_for_the_code_of_the_application(client, staff, device):
+    page = log_in(client, staff, "").content.decode()
+    assert "Saisissez le code à 6 chiffres que montre votre application d&#x27;authentification." in page
+
+
+def test_a_code_typed_in_two_groups_is_accepted(client, staff, device):
+    value = code(device)
+    response = log_in(client, staff, f"{value[:3]} {value[3:]}")
+    assert response.status_code == 302 and int(client.session["_auth_user_id"]) == staff.pk
+
+
+def test_a_staff_member_with_two_devices_chooses_which_one_gives_the_code(client, staff, device):
+    TOTPDevice.objects.create(user=staff, name="tablette", confirmed=True)
+    page = log_in(client, staff, code(device, wrong=True)).content.decode()
+    assert 'name="otp_device"' in page and "tablette" in page
+    assert "Application qui donne le code" in page

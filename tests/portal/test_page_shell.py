@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import ConvocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def current_menu_items(text):
 
 
 def test_the_menu_marks_the_page_shown(client, candidate):
+    ConvocationFactory(registration__candidate=candidate)
     client.force_login(candidate)
     assert current_menu_items(page(client, reverse("candidates:account"))[1]) == ["Mon compte"]
     assert current_menu_items(page(client, reverse("candidates:inbox"))[1]) == ["Mes messages"]
@@ -37,7 +38,7 @@ def test_a_visitor_sees_no_candidate_menu_after_a_candidate_saw_it(client, candi
     page(client, reverse("home"))
     client.logout()
     _, text = page(client, reverse("home"))
-    assert "Mes convocations" not in text and "Se connecter" in text
+    assert "Mon compte" not in text and "Se connecter" in text
 
 
 def test_each_candidate_sees_their_own_address_in_the_header(client, candidate):

@@ -8,6 +8,7 @@ from documents.pieces import piece_upload
 from portal.retention import delete_expired_identity_documents, notify_and_delete_inactive_accounts
 from tests.documents.files import pdf_bytes, upload
 from tests.factories import RegistrationFactory, StaffFactory, UserFactory, paris
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_an_idle_account_gets_a_notice_then_is_deleted_two_weeks_later(run_on_co
         assert run_at(paris(2023, 12, 17, 12)) == (0, 0)  # 2 years minus 15 days
         assert run_at(paris(2023, 12, 18, 12)) == (1, 0)
         assert run_at(paris(2023, 12, 20, 12)) == (0, 0)  # the notice goes once
-    assert mail.outbox[0].to == ["ancien@exemple.fr"] and "sera supprimé le 1 janvier 2024" in mail.outbox[0].body
+    assert mail.outbox[0].to == ["ancien@exemple.fr"] and french("sera supprimé le 1 janvier 2024") in mail.outbox[0].body
     assert run_at(paris(2023, 12, 31, 12)) == (0, 0)  # not two weeks after the notice yet
     assert run_at(paris(2024, 1, 1, 13)) == (0, 1)
     assert not User.objects.filter(pk=user.pk).exists()

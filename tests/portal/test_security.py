@@ -79,7 +79,7 @@ def test_a_second_candidate_reaches_none_of_the_first_ones_objects(client, candi
         piece_kind__code="identity").piece_kind, uploads=[upload("id.pdf", pdf_bytes())], at=paris(2023, 11, 1))[0]
     message = MessageFactory(recipient=candidate)
     convocation = ConvocationFactory(registration=registration)
-    values = {"pk": registration.pk, "file_pk": piece_file.pk, "kind": "identity", "step": "situation"}
+    values = {"pk": registration.pk, "file_pk": piece_file.pk, "piece_pk": piece_file.piece_id, "kind": "identity", "step": "situation"}
     by_name = {"candidates:message_detail": {"pk": message.pk}, "candidates:message_mark_unread": {"pk": message.pk},
                "exams:convocation": {"pk": convocation.pk}, "exams:convocation_ics": {"pk": convocation.pk},
                "documents:file": {"file_pk": piece_file.pk}}

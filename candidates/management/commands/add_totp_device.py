@@ -1,5 +1,7 @@
 """Give a staff member a TOTP device for the admin's second factor, and show it to scan."""
 
+import io
+
 import segno
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -25,5 +27,9 @@ class Command(BaseCommand):
             raise CommandError(f"Aucun membre du personnel avec l'adresse {email}.")
         device = totp_device_for(user)
         self.stdout.write(f"Second facteur de {user.email} : scannez ce code, ou saisissez l'adresse ci-dessous.")
-        segno.make(device.config_url, error="l").terminal(out=self.stdout, compact=True)
+        # Drawn whole, then written once: Django's stdout ends every write() with a newline, and
+        # segno writes a row and its line break separately, which put a blank line between rows.
+        drawing = io.StringIO()
+        segno.make(device.config_url, error="l").terminal(out=drawing, compact=True)
+        self.stdout.write(drawing.getvalue(), ending="")
         self.stdout.write(device.config_url)

@@ -1,0 +1,160 @@
+"""Where a candidate stands: the one status line and the one next step that the dashboard
+(« Mon inscription ») and the home page show for a registration, at every status."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from documents import completeness
+from documents.models import Piece, PieceStatus
+from exams.convocations import CONVOCATION_NOTICE, first_slot
+from exams.forms import STEPS
+from exams.models import Convocation, Mark
+from exams.rules import registration_errors
+
+
+@dataclass(frozen=True)
+class NextStep:
+    text: str
+    label: str = ""  # the link's words, when the step is done on another page
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """`case` names the situation (tests and templates read it); `tone` is the DSFR alert's."""
+
+    case: str
+    line: str
+    tone: str
+    next_step: NextStep | None
+    to_replace: list = field(default_factory=list)  # the pieces staff asked to replace, still open
+
+
+def _when(moment):
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _pieces_to_replace(registration, at):
+    pieces = Piece.objects.filter(registration=registration, status=PieceStatus.TO_REPLACE).select_related("piece_kind")
+    return [piece for piece in pieces.order_by("replace_until", "pk") if piece.can_be_replaced(at)]
+
+
+def _first_unfinished_step(registration, errors):
+    """The first step of the form with an unanswered question; else what is asked elsewhere
+    (the postal address, in « Mon compte »), said by the rule's own message."""
+    for name, form_class in STEPS:
+        if any(field_name in errors for field_name in form_class._meta.fields):
+            return NextStep(_("Étape suivante : %(title)s.") % {"title": form_class.title},
+                            _("Continuer : %(title)s") % {"title": form_class.title},
+                            reverse("exams:step", args=[registration.pk, name]))
+    return NextStep(next(iter(errors.values()))[0], _("Mon compte"), reverse("candidates:account"))
+
+
+def registration_standing(registration, *, at=None):
+    """The status line and the next step of `registration` (its answers loaded) at `at`.
+
+    « Votre inscription est complète » is said only once the answers are finished and every
+    required piece is given; a piece staff asked to replace comes before anything else but a
+    cancellation, since it is the one thing the candidate must still do.
+    """
+    at = at or timezone.now()
+    if registration.is_cancelled:
+        return _cancelled(registration)
+    to_replace = _pieces_to_replace(registration, at)
+    if to_replace:
+        return _to_replace(registration, to_replace)
+    if registration.is_locked:
+        return _validated(registration, at)
+    return _draft(registration, at)
+
+
+def _cancelled(registration):
+    closes = _when(registration.session.registration_closes_at)
+    if registration_errors(registration):
+        why = _("votre formulaire d'inscription n'était pas terminé")
+    else:
+        missing = completeness.missing_pieces(registration)
+        if not missing:
+            return Standing("cancelled", _("Candidature annulée à la date limite du %(closes)s.") % {"closes": closes}, "error",
+                            NextStep(_("Vous pourrez vous inscrire à une prochaine session.")))
+        why = _("il manquait : %(pieces)s") % {"pieces": ", ".join(p.kind.name for p in missing)}
+    line = _("Candidature annulée : à la date limite du %(closes)s, %(why)s.") % {"closes": closes, "why": why}
+    return Standing("cancelled", line, "error", NextStep(_("Vous pourrez vous inscrire à une prochaine session.")))
+
+
+def _to_replace(registration, pieces):
+    names = ", ".join(piece.piece_kind.name for piece in pieces)
+    line = ngettext("Une pièce est à remplacer : %(names)s.", "%(count)d pièces sont à remplacer : %(names)s.",
+                    len(pieces)) % {"count": len(pieces), "names": names}
+    until = pieces[0].replace_until
+    if until:
+        text = _("Déposez un nouveau fichier avant le %(until)s.") % {"until": _when(until)}
+    else:
+        text = _("Déposez un nouveau fichier dès que possible.")
+    return Standing("to_replace", line, "error",
+                    NextStep(text, _("Mes justificatifs"), reverse("documents:pieces", args=[registration.pk])),
+                    to_replace=pieces)
+
+
+def _validated(registration, at):
+    line = _("Votre inscription est validée définitivement.")
+    if Mark.objects.filter(registration=registration).exists():
+        return Standing("results", line, "success", NextStep(
+            _("Vos résultats sont disponibles."), _("Mes résultats"), reverse("exams:results", args=[registration.pk])))
+    if Convocation.objects.filter(registration=registration).exists():
+        return Standing("convocation", line, "success", NextStep(
+            _("Votre convocation est disponible : téléchargez-la et gardez-la pour le jour des épreuves."),
+            _("Mes convocations"), reverse("exams:convocations")))
+    first = first_slot(registration.session, registration.specialty) if registration.specialty_id else None
+    if first is None:
+        text = _("Étape suivante : votre convocation sera déposée dans « Mes convocations » au moins 15 jours avant "
+                 "la première épreuve ; un courriel vous préviendra.")
+    else:
+        text = _("Étape suivante : votre convocation sera déposée dans « Mes convocations » au plus tard le %(by)s, "
+                 "15 jours avant votre première épreuve (le %(first)s) ; un courriel vous préviendra.") % {
+            "by": date_format(timezone.localtime(first.starts_at - CONVOCATION_NOTICE), "DATE_FORMAT"),
+            "first": _when(first.starts_at)}
+    return Standing("validated", line, "success", NextStep(text))
+
+
+def _draft(registration, at):
+    open_ = registration.session.is_registration_open(at)
+    closes = _when(registration.session.registration_closes_at)
+    errors = registration_errors(registration)
+    if errors:
+        if not open_:
+            return Standing("form_unfinished", _(
+                "Les inscriptions sont closes depuis le %(closes)s et votre formulaire n'était pas terminé : "
+                "votre candidature va être annulée.") % {"closes": closes}, "error", None)
+        return Standing("form_unfinished", _("Votre inscription n'est pas terminée : des réponses manquent."), "warning",
+                        _first_unfinished_step(registration, errors))
+    missing = completeness.missing_pieces(registration)
+    if missing:
+        count = len(missing)
+        names = ", ".join(p.kind.name for p in missing)
+        if not open_:
+            return Standing("pieces_missing", ngettext(
+                "Les inscriptions sont closes depuis le %(closes)s et il manquait %(count)d pièce (%(names)s) : "
+                "votre candidature va être annulée.",
+                "Les inscriptions sont closes depuis le %(closes)s et il manquait %(count)d pièces (%(names)s) : "
+                "votre candidature va être annulée.", count) % {"closes": closes, "count": count, "names": names},
+                "error", None)
+        line = ngettext("Votre formulaire est rempli. Il manque %(count)d pièce justificative : %(names)s.",
+                        "Votre formulaire est rempli. Il manque %(count)d pièces justificatives : %(names)s.",
+                        count) % {"count": count, "names": names}
+        text = _("Étape suivante : téléversez-les avant le %(closes)s, sinon votre candidature sera annulée.") % {"closes": closes}
+        return Standing("pieces_missing", line, "warning",
+                        NextStep(text, _("Mes justificatifs"), reverse("documents:pieces", args=[registration.pk])))
+    if not open_:
+        return Standing("all_given", _(
+            "Les inscriptions sont closes depuis le %(closes)s : votre inscription, complète, va être validée "
+            "définitivement.") % {"closes": closes}, "success", None)
+    text = _("Étape suivante : vérifiez vos pièces puis validez avec « J'ai fourni toutes mes pièces » avant le %(closes)s. "
+             "Sans cela, elle sera validée d'elle-même à la date limite.") % {"closes": closes}
+    return Standing("all_given", _("Votre inscription est complète : toutes vos pièces sont déposées."), "success",
+                    NextStep(text, _("J'ai fourni toutes mes pièces"), reverse("documents:finalize", args=[registration.pk])))

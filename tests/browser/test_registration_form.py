@@ -1,0 +1,115 @@
+"""The registration form on a phone (390×844), by its French labels: a field of one pathway
+appears and disappears, the option list keeps the chosen specialty's options, a contradictory
+answer gets its French message next to the question, and the dashboard's list of what is
+missing links to the step that asks it."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import PASSWORD, PHONE, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = os.environ.get("SHOTS_DIR", "")
+
+
+def shot(page, name):
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"f4-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport=PHONE)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def step_url(live_server, registration, step):
+    return f"{live_server.url}/inscription/{registration.pk}/etape/{step}/"
+
+
+def test_the_apprenticeship_questions_show_only_for_an_apprentice(live_server, phone, registration):
+    log_in(phone, live_server, "camille@exemple.fr", PASSWORD)
+    phone.goto(step_url(live_server, registration, "preparation"))
+    hours = phone.get_by_label("Heures de formation en CFA")
+    months = phone.get_by_label("Durée d'activité professionnelle (mois)")
+    expect(hours).to_be_hidden()  # the registration says « Voie scolaire »
+    expect(phone.get_by_text("Diplôme détenu")).to_be_visible()
+
+    phone.get_by_text("Ex-apprenti(e)", exact=True).click()
+    expect(hours).to_be_visible()
+    expect(phone.get_by_label("Durée du contrat d'apprentissage (années)")).to_be_visible()
+    expect(months).to_be_hidden()
+    shot(phone, "preparation-apprentice")
+
+    phone.get_by_text("Un an d'activité professionnelle dans un domaine en rapport avec la spécialité", exact=True).click()
+    expect(hours).to_be_hidden()
+    expect(phone.get_by_text("Diplôme détenu")).to_be_hidden()
+    expect(months).to_be_visible()
+    shot(phone, "preparation-experience")
+
+
+def test_the_option_list_keeps_the_chosen_specialtys_options(live_server, phone, registration):
+    log_in(phone, live_server, "camille@exemple.fr", PASSWORD)
+    phone.goto(step_url(live_server, registration, "specialite"))
+    option = phone.get_by_label("Option")
+    expect(option).to_be_hidden()  # Comptabilité et gestion has none
+    phone.get_by_label("Spécialité").select_option(label="Maintenance des systèmes")
+    expect(option).to_be_visible()
+    visible = option.locator("optgroup:not([hidden]) option").all_inner_texts()
+    assert visible and all(text[0] in "ABCD" for text in visible), visible
+    assert option.locator("optgroup:not([hidden])").count() == 1
+    assert option.locator("option").first.inner_text() == "Choisissez l'option de votre spécialité"
+    shot(phone, "specialty-options")
+
+
+def test_renouncing_benefits_one_does_not_keep_is_refused_next_to_the_question(live_server, phone, registration):
+    log_in(phone, live_server, "camille@exemple.fr", PASSWORD)
+    phone.goto(step_url(live_server, registration, "dispenses"))
+    phone.get_by_role("group", name="Vous êtes-vous déjà présenté(e) à l'examen et conservez-vous des bénéfices de notes ?") \
+        .get_by_text("Non", exact=True).click()
+    phone.get_by_role("group", name="Renoncez-vous à un ou plusieurs bénéfices de notes ?").get_by_text("Oui", exact=True).click()
+    phone.get_by_role("button", name="Enregistrer et continuer").click()
+    message = phone.locator("#id_renounces_benefits-desc-error")
+    expect(message).to_contain_text("Vous ne pouvez renoncer qu'à des bénéfices de notes que vous conservez")
+    expect(phone.locator("#radio-id_renounces_benefits")).to_contain_text("Vous ne pouvez renoncer")
+    shot(phone, "benefits-contradiction")
+
+
+def test_the_dashboard_links_a_missing_answer_to_its_step(live_server, phone, registration):
+    registration.handicap = None
+    registration.save()
+    log_in(phone, live_server, "camille@exemple.fr", PASSWORD)
+    phone.goto(f"{live_server.url}/inscription/{registration.pk}/")
+    link = phone.get_by_role("link", name="Handicap : demandez-vous un aménagement des épreuves ?")
+    expect(link).to_be_visible()
+    shot(phone, "dashboard-missing-answer")
+    link.click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Aménagement d'épreuves")
+    phone.get_by_role("button", name="Enregistrer et continuer").click()
+    expect(phone.locator("#id_handicap-desc-error")).to_have_text("Répondez « Oui » ou « Non ».")
+    expect(phone.get_by_label("Reconduction à l'identique d'un aménagement obtenu à la session précédente")).to_be_hidden()
+    phone.get_by_role("group", name="Handicap : demandez-vous un aménagement des épreuves ?").get_by_text("Oui", exact=True).click()
+    expect(phone.get_by_text("Nouvelle demande d'aménagement")).to_be_visible()
+    shot(phone, "accommodation")
+
+
+def test_without_javascript_every_question_shows_and_the_server_keeps_only_what_applies(live_server, browser, registration):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "camille@exemple.fr", PASSWORD)
+        page.goto(step_url(live_server, registration, "preparation"))
+        expect(page.get_by_label("Heures de formation en CFA")).to_be_visible()
+        expect(page.get_by_label("Durée d'activité professionnelle (mois)")).to_be_visible()
+        page.get_by_label("Durée d'activité professionnelle (mois)").fill("30")
+        page.get_by_role("button", name="Enregistrer et continuer").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Spécialité et épreuves")
+    finally:
+        context.close()
+    registration.refresh_from_db()
+    assert registration.pathway == "scolaire" and registration.experience_months is None

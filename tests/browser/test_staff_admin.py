@@ -1,0 +1,114 @@
+"""What a « Gestionnaire DEC » member sees at 1366×768: the login's code, the registrations list, the export page."""
+
+from pathlib import Path
+
+import pytest
+from django_otp.oath import TOTP
+from playwright.sync_api import expect
+
+from candidates.management.commands.add_totp_device import totp_device_for
+from exams.models import Specialty
+from tests.factories import RegistrationFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LAPTOP = {"width": 1366, "height": 768}
+PASSWORD = "un mot de passe solide"  # the factories' password
+SHOTS = Path("/tmp/shots")
+
+
+def current_code(device, *, wrong=False):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{(totp.token() + (500_000 if wrong else 0)) % 10**device.digits:0{device.digits}d}"
+
+
+def shot(page, name):
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"f5-{name}.png"))
+
+
+def scrolls_sideways(page):
+    """The page, or the list's own box (admin lets `.results` scroll by itself), wider than the screen."""
+    return page.evaluate("""() => [document.scrollingElement, ...document.querySelectorAll('#changelist .results')]
+        .some(box => box.scrollWidth > box.clientWidth)""")
+
+
+def widths(page):
+    return page.evaluate("""() => [...document.querySelectorAll('#result_list thead th')].map(
+        th => th.innerText.trim() + ' ' + Math.round(th.getBoundingClientRect().width)).concat(
+        [...document.querySelectorAll('#changelist .results')].map(b => 'results ' + b.scrollWidth + '/' + b.clientWidth))""")
+
+
+def log_in_to_admin(page, live_server, staff, device):
+    page.goto(live_server.url + "/admin/")
+    page.get_by_label("Adresse électronique").fill(staff.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Code à 6 chiffres de votre application").fill(current_code(device))
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("link", name="Déconnexion").or_(page.get_by_role("button", name="Déconnexion"))).to_be_visible()
+
+
+@pytest.fixture
+def laptop(page):
+    page.set_viewport_size(LAPTOP)
+    return page
+
+
+@pytest.fixture
+def registrations():
+    """Long names and the longest specialty with an option: the widest rows the list will show."""
+    specialty = max(Specialty.objects.filter(options__isnull=False).distinct(), key=lambda s: len(s.name))
+    option = specialty.options.first()
+    for last_name, first_name in [("De La Fontaine-Saint-Exupéry", "Marie-Charlotte Éléonore"), ("Martin", "Zoé")]:
+        RegistrationFactory(candidate=UserFactory(last_name=last_name, first_name=first_name), specialty=specialty,
+                            option=option, pathway="ex_formation_continue", status="locked", pieces_missing=0)
+
+
+def test_the_login_asks_for_the_applications_code_and_explains_a_wrong_one(live_server, laptop, dec_staff):
+    device = totp_device_for(dec_staff)
+    laptop.goto(live_server.url + "/admin/")
+    laptop.get_by_label("Adresse électronique").fill(dec_staff.email)
+    laptop.get_by_label("Mot de passe").fill(PASSWORD)
+    laptop.get_by_label("Code à 6 chiffres de votre application").fill(current_code(device, wrong=True))
+    laptop.get_by_role("button", name="Se connecter").click()
+
+    expect(laptop.get_by_text("Ce code ne correspond pas.")).to_be_visible()
+    expect(laptop.get_by_role("combobox")).to_have_count(0)  # one device: no list to choose from
+    expect(laptop.get_by_text("OTP")).to_have_count(0)
+    shot(laptop, "otp-wrong-code")
+
+    laptop.get_by_label("Mot de passe").fill(PASSWORD)
+    laptop.get_by_label("Code à 6 chiffres de votre application").fill(current_code(device))
+    laptop.get_by_role("button", name="Se connecter").click()
+    expect(laptop.get_by_role("link", name="Inscriptions").first).to_be_visible()
+
+
+def test_the_registrations_list_shows_names_and_states_without_scrolling_sideways(live_server, laptop, dec_staff, registrations):
+    log_in_to_admin(laptop, live_server, dec_staff, totp_device_for(dec_staff))
+    laptop.goto(live_server.url + "/admin/exams/registration/")
+
+    expect(laptop.get_by_role("heading", name="Choisir l’élément à modifier : inscription")).to_be_visible()
+    expect(laptop.get_by_role("link", name="DE LA FONTAINE-SAINT-EXUPÉRY Marie-Charlotte Éléonore")).to_be_visible()
+    expect(laptop.get_by_role("cell", name="Validée définitivement").first).to_be_visible()
+    shot(laptop, "registrations-list")
+    assert not scrolls_sideways(laptop), " ; ".join(widths(laptop))
+
+
+def test_the_export_page_lists_the_columns_in_french(live_server, laptop, dec_staff, registrations):
+    log_in_to_admin(laptop, live_server, dec_staff, totp_device_for(dec_staff))
+    laptop.goto(live_server.url + "/admin/exams/registration/")
+    laptop.get_by_role("link", name="Exporter").click()
+
+    expect(laptop.get_by_text("Tout sélectionner")).to_be_visible()
+    for label in ["Numéro d'inscription", "Candidat", "Voie de préparation", "État", "Pièces manquantes",
+                  "Pièces"]:
+        expect(laptop.get_by_label(label, exact=True)).to_be_visible()
+    expect(laptop.get_by_text("Select all")).to_have_count(0)
+    expect(laptop.get_by_text("Pathway")).to_have_count(0)
+    assert not scrolls_sideways(laptop)
+    shot(laptop, "export-page")
+
+    expect(laptop.get_by_label("Format")).to_have_value("0")  # CSV, already chosen
+    with laptop.expect_download() as download:
+        laptop.get_by_role("button", name="Soumettre").click()
+    assert download.value.suggested_filename.startswith("inscriptions-") and download.value.suggested_filename.endswith(".csv")

@@ -1,0 +1,91 @@
+"""No confirmation without the postal address: it is printed on it (issue 15, item 4). A
+registration is incomplete while « Mon compte » lacks it, the dashboard says so with a link, and
+giving it makes a new version whose confirmation shows it."""
+
+import html
+import io
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+from pypdf import PdfReader
+
+from documents.models import GeneratedDocument
+from exams import rules
+from tests.exams.test_registration import OPEN
+from tests.factories import RegistrationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = {"last_name": "Martin", "first_name": "Camille", "birth_date": "2001-05-04", "address_line": "3 place Saint-Sauveur",
+           "address_complement": "", "postal_code": "14000", "city": "Caen", "country": "France", "phone": ""}
+
+
+WHOLE = {"address_line": "3 place Saint-Sauveur", "postal_code": "14000", "city": "Caen", "country": "France"}
+
+
+@pytest.fixture
+def without_address():
+    candidate = UserFactory(address_line="", postal_code="", city="")
+    return RegistrationFactory(candidate=candidate, version=1, completed_at=None, candidate_address=False)
+
+
+def pdf_text(document):
+    with document.file.open("rb") as handle:
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+
+
+@pytest.mark.parametrize(("blank", "named"), [("address_line", "adresse"), ("postal_code", "code postal"), ("city", "commune"),
+                                              ("country", "pays")])
+def test_each_missing_part_of_the_address_is_named(blank, named):
+    candidate = UserFactory(**{**WHOLE, blank: ""})
+    message = rules.postal_address_errors(candidate)["postal_address"][0]
+    assert f"({named} manquant)" in message
+
+
+def test_a_whole_address_is_enough():
+    assert rules.postal_address_errors(UserFactory(**WHOLE, address_complement="")) == {}
+    assert list(rules.postal_address_errors(UserFactory(**{**WHOLE, "city": "  "}))) == ["postal_address"]
+
+
+def test_a_registration_without_address_is_incomplete(without_address):
+    assert list(rules.registration_errors(without_address)) == ["postal_address"]
+
+
+def test_the_dashboard_sends_to_mon_compte(client, without_address):
+    client.force_login(without_address.candidate)
+    with time_machine.travel(OPEN, tick=False):
+        page = html.unescape(client.get(reverse("documents:overview", args=[without_address.pk])).content.decode())
+    assert f'<a href="{reverse("candidates:account")}">Adresse postale</a> (Mon compte)\xa0: Indiquez votre adresse postale' in page
+
+
+def test_giving_the_address_makes_the_confirmation_that_shows_it(client, without_address, run_on_commit):
+    client.force_login(without_address.candidate)
+    with time_machine.travel(OPEN, tick=False), run_on_commit():
+        assert client.post(reverse("candidates:account"), ADDRESS).status_code == 302
+    without_address.refresh_from_db()
+    assert without_address.version == 2 and without_address.completed_at is not None
+    confirmation = GeneratedDocument.objects.get(registration=without_address, version=2, kind="confirmation")
+    assert "3 place Saint-Sauveur" in pdf_text(confirmation) and "14000 Caen" in pdf_text(confirmation)
+
+
+def test_a_new_phone_number_makes_no_new_version(client, run_on_commit):
+    """The confirmation does not show the phone."""
+    candidate = UserFactory(birth_date=date(2001, 5, 4), **WHOLE)
+    registration = RegistrationFactory(candidate=candidate, version=1)
+    client.force_login(candidate)
+    with time_machine.travel(OPEN, tick=False), run_on_commit():
+        assert client.post(reverse("candidates:account"), {**ADDRESS, "phone": "02 31 00 00 00"}).status_code == 302
+    candidate.refresh_from_db()
+    registration.refresh_from_db()
+    assert candidate.phone and registration.version == 1
+
+
+def test_a_locked_registration_gets_no_new_version(client, run_on_commit):
+    registration = RegistrationFactory(status="locked", version=4)
+    client.force_login(registration.candidate)
+    with time_machine.travel(OPEN, tick=False), run_on_commit():
+        client.post(reverse("candidates:account"), {**ADDRESS, "address_line": "1 rue Écuyère"})
+    registration.refresh_from_db()
+    assert registration.version == 4
