@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from documents.requirements import requirements_copy
-from exams.models import ExamSession
+from exams.models import ExamSession, Specialty
 from tests.browser.helpers import PASSWORD
 from tests.factories import ExamSessionFactory, RegistrationFactory, UserFactory
 
@@ -67,3 +67,15 @@ def registration(settings, tmp_path):
     requirements_copy(from_session=ExamSession.objects.get(year=2024), to_session=session)
     user = UserFactory(email="camille@exemple.fr", password=PASSWORD)
     return RegistrationFactory(candidate=user, session=session, number="2125-000001")
+
+
+@pytest.fixture
+def journey_registration():
+    """Camille's registration for an open session, BTS Maintenance des systèmes option B (a
+    specialty with options, its matrix copied from 2024): the pages walked by the journey checks."""
+    now = timezone.now()
+    session = ExamSessionFactory(year=2125, registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=9))
+    requirements_copy(from_session=ExamSession.objects.get(year=2024), to_session=session)
+    user = UserFactory(email="camille@exemple.fr", password=PASSWORD)
+    ms = Specialty.objects.get(code="MS")
+    return RegistrationFactory(candidate=user, session=session, number="2125-000001", specialty=ms, option=ms.options.get(code="B"))

@@ -1,29 +1,17 @@
 """Every candidate page passes axe-core with no serious or critical violation."""
 
 import json
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from documents.requirements import requirements_copy
-from exams.models import ExamSession, Specialty
-from tests.browser.helpers import serious_violations
-from tests.factories import ExamSessionFactory, RegistrationFactory, UserFactory
+from tests.browser.helpers import PASSWORD, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "une phrase de passe solide"
 
 
-def test_every_candidate_page_passes_axe(live_server, a11y_page):
-    now = timezone.now()
-    session = ExamSessionFactory(year=2125, registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=9))
-    requirements_copy(from_session=ExamSession.objects.get(year=2024), to_session=session)
-    user = UserFactory(email="camille@exemple.fr", password=PASSWORD)
-    ms = Specialty.objects.get(code="MS")
-    registration = RegistrationFactory(candidate=user, session=session, number="2125-000001", specialty=ms,
-                                       option=ms.options.get(code="B"))
+def test_every_candidate_page_passes_axe(live_server, a11y_page, journey_registration):
+    registration = journey_registration
     page = a11y_page
     anonymous = ["/", "/compte/connexion/", "/compte/creer/", "/compte/activer/renvoyer/", "/compte/mot-de-passe/oublie/",
                  "/accessibilite/", "/mentions-legales/", "/donnees-personnelles/"]

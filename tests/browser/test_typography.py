@@ -3,19 +3,13 @@ after « or before » : ; ! ? (common/typography.py, applied to every HTML page)
 
 import json
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from documents.requirements import requirements_copy
-from exams.models import ExamSession, Specialty
-from tests.browser.helpers import log_in
-from tests.factories import ExamSessionFactory, RegistrationFactory, UserFactory
+from tests.browser.helpers import PASSWORD, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "une phrase de passe solide"
 BREAKING = re.compile(r"«[ \t\n]|[ \t\n][»:;!?](?![\w/])")
 # The page's text as drawn: every text node outside scripts and styles, in order.
 PAGE_TEXT = """() => {
@@ -32,14 +26,8 @@ def faults(page):
     return [text[max(match.start() - 30, 0):match.end() + 10] for match in BREAKING.finditer(text)]
 
 
-def test_no_page_of_the_candidates_journey_breaks_a_line_before_a_french_sign(live_server, page):
-    now = timezone.now()
-    session = ExamSessionFactory(year=2125, registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=9))
-    requirements_copy(from_session=ExamSession.objects.get(year=2024), to_session=session)
-    user = UserFactory(email="camille@exemple.fr", password=PASSWORD)
-    ms = Specialty.objects.get(code="MS")
-    registration = RegistrationFactory(candidate=user, session=session, number="2125-000001", specialty=ms,
-                                       option=ms.options.get(code="B"))
+def test_no_page_of_the_candidates_journey_breaks_a_line_before_a_french_sign(live_server, page, journey_registration):
+    registration = journey_registration
     found = {}
     for path in ["/", "/compte/connexion/", "/compte/creer/", "/compte/mot-de-passe/oublie/", "/accessibilite/"]:
         page.goto(live_server.url + path)
