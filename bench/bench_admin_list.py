@@ -4,30 +4,19 @@ Targets: median under 300 ms at 100,000, and the same number of SQL queries as w
 """
 
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.common import Row, median_ms, time_calls
+from bench.common import Row, median_ms, staff_client, time_calls
 
 TARGET_MS = 300
 REPEAT = 20
 
 
 def run():
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from candidates.models import User
     from exams.models import ExamSession
 
     session = ExamSession.objects.get(year=2024)
-    staff = User.objects.create_superuser("bench-admin@ac-normandie.fr", "x" * 16)
-    device = TOTPDevice.objects.create(user=staff, name="bench", confirmed=True)
-    client = Client()
-    client.force_login(staff)
-    client_session = client.session
-    client_session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    client_session.save()
+    client = staff_client("bench-admin@ac-normandie.fr")
 
     rows, figures = [], {}
     for total, already in ((100, 0), (100_000, 100)):

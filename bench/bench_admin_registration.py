@@ -7,9 +7,7 @@ Target: under 1.5 s; previews now load when asked (« Aperçu »), so the page's
 
 import re
 
-from django.test import Client
-
-from bench.common import Row, median_ms, pdf_of_size, time_calls
+from bench.common import Row, median_ms, pdf_of_size, staff_client, time_calls
 
 TARGET_MS = 1500
 REPEAT = 10
@@ -17,8 +15,6 @@ REPEAT = 10
 
 def run():
     from django.core.files.base import ContentFile
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from candidates.models import User
     from documents.models import Piece, PieceFile, PieceKind, ScanStatus
@@ -39,13 +35,7 @@ def run():
                                    size=len(content), sha256="0" * 64, sent_sha256="0" * 64, scan_status=ScanStatus.CLEAN)
             piece_file.file.save(name, ContentFile(content), save=True)
 
-    staff = User.objects.create_superuser("bench-dossier-admin@ac-normandie.fr", "x" * 16)
-    device = TOTPDevice.objects.create(user=staff, name="bench", confirmed=True)
-    client = Client()
-    client.force_login(staff)
-    client_session = client.session
-    client_session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    client_session.save()
+    client = staff_client("bench-dossier-admin@ac-normandie.fr")
 
     url = f"/admin/exams/registration/{registration.pk}/change/"
     page = client.get(url).content.decode()

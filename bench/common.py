@@ -113,6 +113,24 @@ def logged_in_session_key(user):
     return store.session_key
 
 
+def staff_client(email):
+    """A test client logged in to the admin as a new superuser, past its second factor."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from candidates.models import User
+
+    staff = User.objects.create_superuser(email, "x" * 16)
+    device = TOTPDevice.objects.create(user=staff, name="bench", confirmed=True)
+    client = Client()
+    client.force_login(staff)
+    client_session = client.session
+    client_session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    client_session.save()
+    return client
+
+
 def upload_candidate(*, year, email):
     """A logged-in candidate with a registration to upload pieces to: (registration, cookies, csrf)."""
     from django.conf import settings

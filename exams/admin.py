@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin_filters import FrenchRelatedFieldListFilter, french_choices
 from exams.exports import FormulaSafeExportMixin, FrenchModelResource
 from exams.models import Convocation, Epreuve, ExamSession, ExamSlot, Mark, RattrapageChoice, Registration, Specialty, SpecialtyOption
 from exams.services import registration_save
@@ -43,11 +44,11 @@ class SpecialtyAdmin(admin.ModelAdmin):
         return ", ".join(option.code for option in specialty.options.all()) or "—"
 
 
-class OptionFilter(admin.RelatedFieldListFilter):
-    """Options named with their specialty, read in one query."""
+class OptionFilter(FrenchRelatedFieldListFilter):
+    """Options named with their specialty, read in one query, in French order."""
 
     def field_choices(self, field, request, model_admin):
-        return [(option.pk, str(option)) for option in SpecialtyOption.objects.select_related("specialty")]
+        return french_choices((option.pk, str(option)) for option in SpecialtyOption.objects.select_related("specialty"))
 
 
 class RegistrationResource(FrenchModelResource):

@@ -99,16 +99,23 @@ def test_the_export_page_lists_the_columns_in_french(live_server, laptop, dec_st
     laptop.goto(live_server.url + "/admin/exams/registration/")
     laptop.get_by_role("link", name="Exporter").click()
 
-    expect(laptop.get_by_text("Tout sélectionner")).to_be_visible()
+    select_all = laptop.get_by_label("Tout sélectionner")
+    expect(select_all).to_be_checked()
+    laptop.get_by_text("Tout sélectionner").click()  # the label toggles its box
+    expect(select_all).not_to_be_checked()
+    expect(laptop.get_by_label("Candidat", exact=True)).not_to_be_checked()
+    laptop.get_by_text("Tout sélectionner").click()
+    expect(laptop.get_by_label("Candidat", exact=True)).to_be_checked()
     for label in ["Numéro d'inscription", "Candidat", "Voie de préparation", "État", "Pièces manquantes",
                   "Pièces"]:
         expect(laptop.get_by_label(label, exact=True)).to_be_visible()
     expect(laptop.get_by_text("Select all")).to_have_count(0)
     expect(laptop.get_by_text("Pathway")).to_have_count(0)
+    expect(laptop.get_by_role("button", name="Soumettre")).to_have_count(0)
     assert not scrolls_sideways(laptop)
     shot(laptop, "export-page")
 
     expect(laptop.get_by_label("Format")).to_have_value("0")  # CSV, already chosen
     with laptop.expect_download() as download:
-        laptop.get_by_role("button", name="Soumettre").click()
+        laptop.get_by_role("button", name="Exporter").click()
     assert download.value.suggested_filename.startswith("inscriptions-") and download.value.suggested_filename.endswith(".csv")

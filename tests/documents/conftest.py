@@ -1,5 +1,6 @@
 import pytest
 
+from tests.documents.helpers import OPEN, give_every_piece
 from tests.factories import RegistrationFactory
 
 
@@ -14,3 +15,10 @@ def private_media(settings, tmp_path):
 @pytest.fixture
 def registration(candidate):
     return RegistrationFactory(candidate=candidate)
+
+
+@pytest.fixture
+def complete(registration):
+    """The registration with a file for every piece it requires, given while the window is open."""
+    give_every_piece(registration, OPEN)
+    return registration

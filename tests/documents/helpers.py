@@ -3,6 +3,9 @@ from pathlib import Path
 from documents.pieces import piece_upload
 from documents.requirements import required_pieces
 from tests.documents.files import pdf_bytes, upload
+from tests.factories import paris
+
+OPEN = paris(2023, 11, 1, 10)  # the 2024 session takes registrations: a day of the window
 
 
 def stored_files(media):

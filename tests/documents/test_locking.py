@@ -22,19 +22,12 @@ from documents.requirements import required_pieces
 from exams.models import Registration
 from exams.rules import registration_errors
 from tests.documents.files import pdf_bytes, upload
-from tests.documents.helpers import give_every_piece
+from tests.documents.helpers import OPEN, give_every_piece
 from tests.factories import RegistrationFactory, paris
 
 pytestmark = pytest.mark.django_db
 
-OPEN = paris(2023, 11, 1, 10)
 AFTER_GRACE = paris(2023, 11, 15, 17, 16)  # the deadline job waits 15 minutes after 17:00
-
-
-@pytest.fixture
-def complete(registration):
-    give_every_piece(registration, OPEN)
-    return registration
 
 
 def page(client, registration):

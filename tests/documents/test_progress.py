@@ -8,20 +8,13 @@ from django.urls import reverse
 from documents.models import PieceKind, PieceStatus
 from documents.progress import NextStep, registration_standing
 from exams.models import RegistrationStatus
-from tests.documents.helpers import give_every_piece
+from tests.documents.helpers import OPEN
 from tests.factories import ConvocationFactory, ExamSlotFactory, MarkFactory, PieceFactory, RegistrationFactory, paris
 
 pytestmark = pytest.mark.django_db
 
-OPEN = paris(2023, 11, 1, 10)
 DEADLINE = paris(2023, 11, 15, 17, 0)
 A_MINUTE_LATER = paris(2023, 11, 15, 17, 1)
-
-
-@pytest.fixture
-def complete(registration):
-    give_every_piece(registration, OPEN)
-    return registration
 
 
 def standing_at(registration, at):

@@ -7,18 +7,11 @@ from django.core import mail
 from candidates.models import Message
 from documents.locking import registration_finalize
 from documents.reminders import send_deadline_reminders
-from tests.documents.helpers import give_every_piece
+from tests.documents.helpers import OPEN
 from tests.factories import paris
 
 pytestmark = pytest.mark.django_db
 
-OPEN = paris(2023, 11, 1, 10)
-
-
-@pytest.fixture
-def complete(registration):
-    give_every_piece(registration, OPEN)
-    return registration
 
 
 def test_seven_and_two_days_before_each_goes_once_listing_what_is_missing(registration, run_on_commit):
