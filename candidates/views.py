@@ -209,7 +209,10 @@ def get_own_message_or_404(user, pk):
 
 @login_required
 def inbox(request):
-    context = {"messages_list": request.user.messages.only("subject", "created_at", "read_at")[:200], "title": _("Mes messages")}
+    # "recipient" too: a related manager sets each message's recipient from its recipient_id,
+    # which, deferred, would cost one query per message.
+    messages = request.user.messages.only("recipient", "subject", "created_at", "read_at")[:200]
+    context = {"messages_list": messages, "title": _("Mes messages")}
     return render(request, "candidates/inbox.html", context)
 
 
