@@ -70,7 +70,7 @@ def locked_out(request, original_response=None, credentials=None):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("candidates:account")
-    form = forms.SignupForm(request.POST or None)
+    form = forms.SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = None
@@ -150,7 +150,7 @@ def _activation_failed(request, reason):
 
 
 def resend_activation(request):
-    form = forms.EmailForm(request.POST or None)
+    form = forms.EmailForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         if email_may_be_sent(request, to_email=email):
@@ -166,7 +166,7 @@ def resend_activation(request):
 
 @login_required
 def account(request):
-    form = forms.SituationForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    form = forms.SituationForm(request.POST if request.method == "POST" else None, instance=User.objects.get(pk=request.user.pk))
     if request.method == "POST" and form.is_valid():
         changes = services.account_update_situation(user=request.user, changed_by=request.user, **form.cleaned_data)
         if changes:
@@ -181,7 +181,7 @@ def account(request):
 def email_change(request):
     if request.method == "POST" and login_limits.client_login_blocked_until(request):
         return locked_out(request)  # the password is checked as at the login, and refused as there
-    form = forms.EmailChangeForm(request.user, request.POST or None, request=request)
+    form = forms.EmailChangeForm(request.user, request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         new_email = form.cleaned_data["new_email"]
         if email_may_be_sent(request, to_email=new_email):

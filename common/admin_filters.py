@@ -3,7 +3,7 @@
 Django lists a relation's choices in the related admin's ordering and a text column's values in
 the database's byte order (« Zone » before « Éducation » on PostgreSQL's C collation). These
 two filters take priority over Django's for relations and plain text columns, so a filter added
-later is in French order without anyone thinking of it (`CommonConfig.ready` registers them).
+later is in French order without anyone thinking of it (`PortalConfig.ready` registers them).
 """
 
 from django.contrib import admin

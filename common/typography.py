@@ -6,7 +6,9 @@ PDFs), so that no template or translation has to get it right by hand.
   : 2 »); the space is narrow (U+202F) before ; ! ? and inside « », as the Imprimerie nationale
   writes it, and a full no-break space (U+00A0) before :;
 - « 1er » for the first of a month (« 1er décembre », never « 1 décembre »);
-- sizes in Ko, Mo, Go (Django's filesizeformat says « Kio », « Mio »), joined to their number.
+- sizes in Ko, Mo, Go (Django's filesizeformat says « Kio », « Mio »), joined to their number;
+- thousands grouped by a narrow no-break space in a quantity of a unit (« 1 350 heures »), never
+  in a year, a registration number or a postal code, which are not followed by a unit.
 
 Only text is touched: never a tag or its attributes, nor what is inside <script>, <style>,
 <pre>, <code> or <textarea>, nor an entity (&amp;), nor a URL's « :// », nor a time (10:30).
@@ -17,6 +19,7 @@ import re
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+UNITS = "heures|h|euros|€|caractères|pages|candidats|candidates|inscriptions|pièces|fichiers"
 
 _RAW = re.compile(r"(<(script|style|pre|code|textarea)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)", re.IGNORECASE | re.DOTALL)
 _ENTITY = re.compile(r"(&#?\w+;)")
@@ -31,10 +34,13 @@ _RULES = [
     (re.compile(rf"(?<![\d,.])1 ({MONTHS})\b"), "1er" + NBSP + r"\1"),
     # sizes in the units a French reader knows (Django writes « Kio », « Mio »), never cut from the number
     (re.compile(r"(\d)[ \u00a0]([KMG])i?o\b"), r"\1" + NBSP + r"\2o"),
+    # « 1 350 heures », not « 1350 heures »: a quantity of a unit, never a year, a number or a code
+    (re.compile(rf"(?<![\w.,/\-:])\d{{4,}}(?=[ \u00a0{NNBSP}](?:{UNITS})\b)"),
+     lambda match: f"{int(match.group()):,}".replace(",", NNBSP)),
 ]
 
 
-_TRIGGER = re.compile(r"[«»:;!?]|1 |\d[ \u00a0][KMG]i?o\b")  # a text without any of these has nothing to change
+_TRIGGER = re.compile(r"[«»:;!?]|1 |\d[ \u00a0][KMG]i?o\b|\d{4}[ \u00a0\u202f]")  # a text without any of these has nothing to change
 
 
 def french_text(text):

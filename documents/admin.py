@@ -9,12 +9,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from import_export import fields
 from simple_history.admin import SimpleHistoryAdmin
 
 from common import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
 from common.private_files import private_preview_response
+from common.typography import french_text
 from documents import review
 from documents.models import GeneratedDocument, Piece, PieceFile, PieceKind, PieceStatus, RejectionReason, Requirement, ScanStatus
 from documents.pdf import verification_code
@@ -161,7 +163,12 @@ class PieceAdmin(SimpleHistoryAdmin):
         piece = review.next_piece_to_review(by=request.user, skipped=skipped)
         if piece is None:
             request.session.pop(SKIPPED_SESSION_KEY, None)  # next time, the pieces passed come back
-            if skipped:
+            held = review.pieces_held_by_colleagues(by=request.user)
+            if held:
+                messages.info(request, ngettext(
+                    "Aucune pièce libre : %(count)d pièce est en cours de contrôle par un collègue.",
+                    "Aucune pièce libre : %(count)d pièces sont en cours de contrôle par des collègues.", held) % {"count": held})
+            elif skipped:
                 messages.info(request, _("Aucune autre pièce n'attend de contrôle : les pièces passées vous seront proposées à nouveau."))
             else:
                 messages.success(request, _("Aucune pièce n'attend de contrôle."))
@@ -333,7 +340,8 @@ class RegistrationResource(exams_admin.RegistrationResource):
         export_order = fields
 
     def dehydrate_pieces(self, registration):
-        return " ; ".join(f"{p.piece_kind.name} : {p.get_status_display()}" for p in registration.pieces.all())
+        # A text the portal writes, so with the pages' typography (what candidates typed is left as typed).
+        return french_text(" ; ".join(f"{p.piece_kind.name} : {p.get_status_display()}" for p in registration.pieces.all()))
 
 
 class RegistrationAdmin(exams_admin.RegistrationAdmin):

@@ -21,6 +21,18 @@ class ReviewRefused(PermissionDenied):
     pass
 
 
+def review_reason_text(reasons, comment=""):
+    """The reason the candidate reads: the reasons staff picked, in one sentence joined by « ; »,
+    then staff's own words as a sentence of their own.
+    « Document incomplet (recto ou verso manquant) ; document illisible. Il manque le verso. »"""
+    labels = [str(reason).strip() for reason in reasons]
+    labels = labels[:1] + [label[:1].lower() + label[1:] for label in labels[1:]]
+    text, comment = "; ".join(labels), comment.strip()
+    if text and comment and not text.endswith((".", "!", "?", "…")):
+        text += "."
+    return f"{text} {comment}".strip()
+
+
 def piece_review(*, piece, accept, reasons=(), comment="", replace_until=None, by, at=None):
     """Staff decide on a piece awaiting review: « Conforme », or « À remplacer » with a reason.
 
@@ -29,7 +41,7 @@ def piece_review(*, piece, accept, reasons=(), comment="", replace_until=None, b
     and emails the reason; the audit (django-simple-history) records who decided what and when.
     """
     at = at or timezone.now()
-    reason_text = "; ".join([*(str(r) for r in reasons), *([comment.strip()] if comment.strip() else [])])
+    reason_text = review_reason_text(reasons, comment)
     if not accept and not reason_text:
         raise ReviewRefused(_("Choisissez au moins un motif ou écrivez-le."))
     if not accept and replace_until is not None and replace_until <= at:
@@ -133,6 +145,13 @@ def next_piece_to_review(*, by=None, at=None, skipped=()):
         if piece_claim(piece=Piece(pk=pk), by=by, at=at):
             return Piece.objects.select_related("registration__candidate", "registration__specialty", "piece_kind").get(pk=pk)
     return None
+
+
+def pieces_held_by_colleagues(*, by, at=None):
+    """How many pieces awaiting review other staff members have open now: the queue says so when
+    it has none left for `by`, rather than that nothing awaits."""
+    at = at or timezone.now()
+    return review_queue().exclude(_free_for(by, at)).count()
 
 
 def replacement_deadline(session, at):

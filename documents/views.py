@@ -72,11 +72,13 @@ def _current_documents(registration):
 def my_documents(request, pk):
     """« Mes documents »: the confirmation to print and sign, and the list of pieces to upload."""
     registration = get_own_registration_or_404(request.user, pk)
-    complete = not registration_errors(registration)
+    errors = registration_errors(registration)
+    complete = not errors
     documents = _current_documents(registration) if complete else {}
     context = {
         "registration": registration,
         "complete": complete,
+        "unfinished": unfinished_answers(errors, registration),
         "confirmation": documents.get(GeneratedDocumentKind.CONFIRMATION),
         "engagement": documents.get(GeneratedDocumentKind.ENGAGEMENT_FORM),
         "preparing": complete and (GeneratedDocumentKind.CONFIRMATION not in documents

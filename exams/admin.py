@@ -203,7 +203,7 @@ class MarkAdmin(admin.ModelAdmin):
 
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = MarksImportForm(request.POST or None, request.FILES or None)
+        form = MarksImportForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
         errors = []
         if request.method == "POST" and form.is_valid():
             try:

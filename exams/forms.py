@@ -15,10 +15,11 @@ from exams.models import CATEGORY_HELP, Category, Pathway, Registration, Special
 YES_NO = [(True, _("Oui")), (False, _("Non"))]
 
 
-def yes_no_field(label, help_text=""):
+def yes_no_field(label, help_text="", required=True):
+    """A question answered « Oui » or « Non », neither ticked in advance; empty: None."""
     return forms.TypedChoiceField(
-        label=label, help_text=help_text, choices=YES_NO, widget=forms.RadioSelect,
-        coerce=lambda value: value in (True, "True"),
+        label=label, help_text=help_text, choices=YES_NO, widget=forms.RadioSelect, required=required,
+        coerce=lambda value: value in (True, "True"), empty_value=None,
         error_messages={"required": _("Répondez « Oui » ou « Non ».")},
     )
 
@@ -204,7 +205,8 @@ class BenefitsStep(StepForm):
     claims_dispenses = yes_no_field(_("Demandez-vous des dispenses d'épreuves ?"),
                                     _("Au titre d'un diplôme ou d'une attestation rectorale de dispense."))
     keeps_grade_benefits = yes_no_field(_("Vous êtes-vous déjà présenté(e) à l'examen et conservez-vous des bénéfices de notes ?"))
-    renounces_benefits = yes_no_field(_("Renoncez-vous à un ou plusieurs bénéfices de notes ?"))
+    # Asked only of those who keep benefits: rules.benefits_errors requires it of them.
+    renounces_benefits = yes_no_field(_("Renoncez-vous à un ou plusieurs bénéfices de notes ?"), required=False)
     has_positioning_decision = yes_no_field(_("Avez-vous fait l'objet d'une décision de positionnement ?"))
     has_internship_derogation = yes_no_field(_("Bénéficiez-vous d'une dérogation à la durée des stages ?"))
 
@@ -213,10 +215,15 @@ class BenefitsStep(StepForm):
         fields = ["claims_dispenses", "keeps_grade_benefits", "renounces_benefits", "has_positioning_decision",
                   "has_internship_derogation"]
 
+    shown_when = {"renounces_benefits": ("keeps_grade_benefits", [True])}
+
     def clean(self):
+        # What was sent, before StepForm.clean drops an answer to a question that was not asked: a
+        # « Oui » to renouncing sent with « Non » to keeping (a page without JavaScript shows both)
+        # is a contradiction to refuse, not an answer to drop silently.
+        sent = dict(self.cleaned_data)
         cleaned = super().clean()
-        self.add_rule_errors(rules.benefits_errors(
-            keeps_grade_benefits=cleaned.get("keeps_grade_benefits"), renounces_benefits=cleaned.get("renounces_benefits")))
+        self.add_rule_errors(rules.benefits_errors(**{name: sent.get(name) for name in rules.BENEFIT_ANSWERS}))
         return cleaned
 
 

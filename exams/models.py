@@ -320,12 +320,13 @@ class Registration(models.Model):
     option = models.ForeignKey(SpecialtyOption, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("option"))
     language = models.CharField(_("langue vivante obligatoire"), max_length=15, choices=Language.choices, blank=True)
     engagement_etudiant = models.BooleanField(_("épreuve facultative « engagement étudiant »"), default=False)
-    # Step 4: dispenses and benefits.
-    claims_dispenses = models.BooleanField(_("demande de dispenses d'épreuves"), default=False)
-    keeps_grade_benefits = models.BooleanField(_("conserve des bénéfices de notes"), default=False)
-    renounces_benefits = models.BooleanField(_("renonce à des bénéfices de notes"), default=False)
-    has_positioning_decision = models.BooleanField(_("décision de positionnement"), default=False)
-    has_internship_derogation = models.BooleanField(_("dérogation à la durée des stages"), default=False)
+    # Step 4: dispenses and benefits. Empty until the candidate answers: no answer is given for them
+    # (renounces_benefits is asked only of those who keep benefits, and stays empty for the others).
+    claims_dispenses = models.BooleanField(_("demande de dispenses d'épreuves"), null=True, blank=True)
+    keeps_grade_benefits = models.BooleanField(_("conserve des bénéfices de notes"), null=True, blank=True)
+    renounces_benefits = models.BooleanField(_("renonce à des bénéfices de notes"), null=True, blank=True)
+    has_positioning_decision = models.BooleanField(_("décision de positionnement"), null=True, blank=True)
+    has_internship_derogation = models.BooleanField(_("dérogation à la durée des stages"), null=True, blank=True)
     # Step 5: accommodations.
     handicap = models.BooleanField(_("handicap"), null=True, blank=True)
     accommodation = models.CharField(_("aménagement d'épreuves"), max_length=15, choices=Accommodation.choices, blank=True)

@@ -78,15 +78,27 @@ def option_errors(*, specialty, option):
     return {}
 
 
-def benefits_errors(*, keeps_grade_benefits, renounces_benefits):
-    """One can only renounce grade benefits one keeps: renouncing while keeping none is a
-    contradiction (and would ask for a « demande manuscrite de renoncement » about nothing)."""
+BENEFIT_ANSWERS = ["claims_dispenses", "keeps_grade_benefits", "renounces_benefits", "has_positioning_decision",
+                   "has_internship_derogation"]
+
+
+def benefits_errors(*, claims_dispenses, keeps_grade_benefits, renounces_benefits, has_positioning_decision,
+                    has_internship_derogation):
+    """Step 4. Each question is answered « Oui » or « Non » (none is answered in advance); whether
+    one renounces benefits is asked only of those who keep some. One can only renounce grade
+    benefits one keeps: renouncing while keeping none is a contradiction (and would ask for a
+    « demande manuscrite de renoncement » about nothing)."""
+    always_asked = {"claims_dispenses": claims_dispenses, "keeps_grade_benefits": keeps_grade_benefits,
+                    "has_positioning_decision": has_positioning_decision, "has_internship_derogation": has_internship_derogation}
+    errors = {name: [_("Répondez « Oui » ou « Non ».")] for name, answer in always_asked.items() if answer is None}
+    if keeps_grade_benefits and renounces_benefits is None:
+        errors["renounces_benefits"] = [_("Répondez « Oui » ou « Non ».")]
     if renounces_benefits and not keeps_grade_benefits:
-        return {"renounces_benefits": [_(
+        errors["renounces_benefits"] = [_(
             "Vous ne pouvez renoncer qu'à des bénéfices de notes que vous conservez : répondez « Non » ici, "
             "ou « Oui » à la question sur les bénéfices de notes conservés."
-        )]}
-    return {}
+        )]
+    return errors
 
 
 def accommodation_errors(*, handicap, accommodation):
@@ -102,8 +114,8 @@ def postal_address_errors(candidate):
     missing = candidate.postal_address_missing()
     if missing:
         return {"postal_address": [_(
-            "Indiquez votre adresse postale dans « Mon compte » (%(missing)s manquant) : elle figure sur la confirmation "
-            "d'inscription, qui n'est produite qu'ensuite.") % {"missing": ", ".join(missing)}]}
+            "Indiquez votre adresse postale dans « Mon compte » : elle figure sur la confirmation d'inscription, "
+            "qui n'est produite qu'ensuite. Il reste à renseigner : %(missing)s.") % {"missing": ", ".join(missing)}]}
     return {}
 
 
@@ -141,7 +153,7 @@ def registration_errors(registration):
         preparation_errors(pathway=r.pathway, diploma=r.diploma, contract_years=r.apprenticeship_contract_years,
                            training_hours=r.training_hours, experience_months=r.experience_months),
         option_errors(specialty=r.specialty, option=r.option),
-        benefits_errors(keeps_grade_benefits=r.keeps_grade_benefits, renounces_benefits=r.renounces_benefits),
+        benefits_errors(**{name: getattr(r, name) for name in BENEFIT_ANSWERS}),
         accommodation_errors(handicap=r.handicap, accommodation=r.accommodation),
         postal_address_errors(r.candidate),
     )

@@ -67,7 +67,7 @@ def registration_step(request, pk, step):
     if step not in STEP_NAMES:
         raise Http404
     form_class = dict(STEPS)[step]
-    form = form_class(request.POST or None, instance=Registration.objects.get(pk=registration.pk))
+    form = form_class(request.POST if request.method == "POST" else None, instance=Registration.objects.get(pk=registration.pk))
     if request.method == "POST":
         services.registration_check_writable(registration=registration, at=request.received_at)
         if form.is_valid():

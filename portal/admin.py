@@ -1,13 +1,32 @@
+import math
+
 from django import forms
 from django.contrib import admin
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from common.collation import french_sort_key
 from portal.models import WorkerHeartbeat
+
+
+class WaitBeforeTheNextCode:
+    """The message after codes refused in a row. django-otp waits 1, 2, 4, 8… seconds after each
+    wrong code before it checks another, and formats this message with `% extra` (the count and
+    `locked_until`): it says how many seconds are left, not a minute nobody has to wait."""
+
+    def __mod__(self, extra):
+        seconds = max(1, math.ceil((extra["locked_until"] - timezone.now()).total_seconds()))
+        return ngettext(
+            "Par sécurité, après un code erroné, le suivant n'est vérifié qu'après un court délai : attendez "
+            "%(seconds)d seconde, puis saisissez le code que montre votre application.",
+            "Par sécurité, après un code erroné, le suivant n'est vérifié qu'après un court délai : attendez "
+            "%(seconds)d secondes, puis saisissez le code que montre votre application.", seconds) % {"seconds": seconds}
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
@@ -32,8 +51,7 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
         "invalid_token": _("Ce code ne correspond pas. Saisissez le code que votre application montre en ce moment : il "
                            "change toutes les 30 secondes. Si l'erreur revient, vérifiez que l'heure de votre téléphone "
                            "est réglée automatiquement."),
-        "n_failed_attempts": _("Trop de codes erronés à la suite : attendez une minute, puis saisissez le nouveau code "
-                               "de votre application."),
+        "n_failed_attempts": WaitBeforeTheNextCode(),
         "verification_not_allowed": _("Les codes ne peuvent pas être vérifiés pour le moment : réessayez dans une minute."),
         "device_required": _("Choisissez l'application qui vous donne le code."),
     }
@@ -72,6 +90,13 @@ class PortalAdminSite(OTPAdminSite):
 
         # Every admin page warns while uploads are not scanned (development, or a forgotten setting).
         return {**super().each_context(request), "antivirus_off": not scanning_enabled()}
+
+    def get_app_list(self, request, app_label=None):
+        """Sections and their lists in French order (« Épreuves » among the E's, not after « Spécialités »)."""
+        apps = sorted(super().get_app_list(request, app_label), key=lambda app: french_sort_key(str(app["name"])))
+        for app in apps:
+            app["models"].sort(key=lambda model: french_sort_key(str(model["name"])))
+        return apps
 
 
 # Staff reach admin only with a verified second factor (TOTP): the documented way to switch the

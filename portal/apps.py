@@ -7,4 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Exploitation")
 
     def ready(self):
+        from common.admin_filters import register_french_filters
         from portal import site_config  # noqa: F401 - clears the cached site configuration when it changes
+
+        register_french_filters()  # every admin filter of names in French order

@@ -5,7 +5,7 @@ from functools import cached_property
 from django.db.models import Exists, OuterRef
 
 from documents.progress import registration_standing
-from exams.models import Convocation, Mark, Registration
+from exams.models import Convocation, Mark, Registration, RegistrationStatus
 
 
 class CandidateSpace:
@@ -21,7 +21,7 @@ class CandidateSpace:
                 .annotate(has_convocation=Exists(Convocation.objects.filter(registration__candidate=OuterRef("candidate"))),
                           has_results=Exists(Mark.objects.filter(registration=OuterRef("pk"))))
                 .order_by("-session__registration_closes_at", "-created_at")
-                .values("pk", "session_id", "has_convocation", "has_results").first()) or {}
+                .values("pk", "session_id", "status", "has_convocation", "has_results").first()) or {}
 
     @property
     def registration_pk(self):
@@ -30,6 +30,11 @@ class CandidateSpace:
     @property
     def session_id(self):
         return self._row.get("session_id")
+
+    @property
+    def registration_is_draft(self):
+        """Whether there is still something to fill in (« Continuer mon inscription ») or only to see."""
+        return self._row.get("status") == RegistrationStatus.DRAFT
 
     @property
     def has_convocation(self):

@@ -71,7 +71,6 @@ DATABASES = {"default": _database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "common",  # French order in every admin filter (common/admin_filters.py)
     "portal",
     "candidates",
     "exams",

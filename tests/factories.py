@@ -93,6 +93,10 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     diploma = "bac_pro"
     specialty = factory.LazyFunction(lambda: Specialty.objects.get(name="Comptabilité et gestion"))
     language = "anglais"
+    claims_dispenses = False
+    keeps_grade_benefits = False
+    has_positioning_decision = False
+    has_internship_derogation = False
     handicap = False
     completed_at = factory.LazyFunction(timezone.now)
 

@@ -57,7 +57,7 @@ def test_a_candidate_fills_every_step_and_downloads_the_confirmation(live_server
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dispenses et bénéfices")
-    for name in ["claims_dispenses", "keeps_grade_benefits", "renounces_benefits", "has_positioning_decision", "has_internship_derogation"]:
+    for name in ["claims_dispenses", "keeps_grade_benefits", "has_positioning_decision", "has_internship_derogation"]:
         page.locator(f"input[name={name}][value=False]").check(force=True)
     page.get_by_role("button", name="Enregistrer et continuer").click()
 

@@ -67,17 +67,52 @@ def test_the_option_list_keeps_the_chosen_specialtys_options(live_server, phone,
     shot(phone, "specialty-options")
 
 
-def test_renouncing_benefits_one_does_not_keep_is_refused_next_to_the_question(live_server, phone, registration):
+KEEPS = "Vous êtes-vous déjà présenté(e) à l'examen et conservez-vous des bénéfices de notes ?"
+RENOUNCES = "Renoncez-vous à un ou plusieurs bénéfices de notes ?"
+
+
+@pytest.fixture
+def phone_without_javascript(browser):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport=PHONE, java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+def test_step_four_starts_unanswered_and_asks_about_renouncing_only_those_who_keep_benefits(live_server, phone, registration):
+    for name in ["claims_dispenses", "keeps_grade_benefits", "renounces_benefits", "has_positioning_decision", "has_internship_derogation"]:
+        setattr(registration, name, None)  # a registration that has not reached step 4 yet
+    registration.save()
     log_in(phone, live_server, "camille@exemple.fr", PASSWORD)
     phone.goto(step_url(live_server, registration, "dispenses"))
-    phone.get_by_role("group", name="Vous êtes-vous déjà présenté(e) à l'examen et conservez-vous des bénéfices de notes ?") \
-        .get_by_text("Non", exact=True).click()
-    phone.get_by_role("group", name="Renoncez-vous à un ou plusieurs bénéfices de notes ?").get_by_text("Oui", exact=True).click()
+    expect(phone.get_by_role("radio", checked=True)).to_have_count(0)  # no « Non » given for the candidate
+    expect(phone.get_by_role("group", name=RENOUNCES)).to_be_hidden()
+    phone.get_by_role("group", name=KEEPS).get_by_text("Oui", exact=True).click()
+    expect(phone.get_by_role("group", name=RENOUNCES)).to_be_visible()
+    phone.get_by_role("group", name=RENOUNCES).get_by_text("Oui", exact=True).click()
+    phone.get_by_role("group", name=KEEPS).get_by_text("Non", exact=True).click()  # changes their mind
+    expect(phone.get_by_role("group", name=RENOUNCES)).to_be_hidden()
+
     phone.get_by_role("button", name="Enregistrer et continuer").click()
-    message = phone.locator("#id_renounces_benefits-desc-error")
+    for question in ["Demandez-vous des dispenses d'épreuves ?", "Avez-vous fait l'objet d'une décision de positionnement ?",
+                     "Bénéficiez-vous d'une dérogation à la durée des stages ?"]:
+        expect(phone.get_by_role("group", name=question)).to_contain_text("Répondez « Oui » ou « Non ».")
+    expect(phone.get_by_text("Vous ne pouvez renoncer")).to_have_count(0)  # the hidden « Oui » was not sent
+    shot(phone, "benefits-unanswered")
+
+
+def test_renouncing_benefits_one_does_not_keep_is_refused_next_to_the_question(live_server, phone_without_javascript,
+                                                                               registration):
+    """Without JavaScript both questions show, so the contradiction can be sent: it is refused."""
+    page = phone_without_javascript
+    log_in(page, live_server, "camille@exemple.fr", PASSWORD)
+    page.goto(step_url(live_server, registration, "dispenses"))
+    page.get_by_role("group", name=KEEPS).get_by_text("Non", exact=True).click()
+    page.get_by_role("group", name=RENOUNCES).get_by_text("Oui", exact=True).click()
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    message = page.locator("#id_renounces_benefits-desc-error")
     expect(message).to_contain_text("Vous ne pouvez renoncer qu'à des bénéfices de notes que vous conservez")
-    expect(phone.locator("#radio-id_renounces_benefits")).to_contain_text("Vous ne pouvez renoncer")
-    shot(phone, "benefits-contradiction")
+    expect(page.locator("#radio-id_renounces_benefits")).to_contain_text("Vous ne pouvez renoncer")
+    shot(page, "benefits-contradiction")
 
 
 def test_the_dashboard_links_a_missing_answer_to_its_step(live_server, phone, registration):

@@ -11,6 +11,7 @@ from tests.browser.helpers import PASSWORD, log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BREAKING = re.compile(r"«[ \t\n]|[ \t\n][»:;!?](?![\w/])")
+DOUBLED = re.compile(r"[?!][\s\u00a0\u202f]*[:;]")  # « Question ? : message »
 # The page's text as drawn: every text node outside scripts and styles, in order.
 PAGE_TEXT = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: node =>
@@ -23,7 +24,8 @@ PAGE_TEXT = """() => {
 
 def faults(page):
     text = page.evaluate(PAGE_TEXT)
-    return [text[max(match.start() - 30, 0):match.end() + 10] for match in BREAKING.finditer(text)]
+    matches = [*BREAKING.finditer(text), *DOUBLED.finditer(text)]
+    return [text[max(match.start() - 30, 0):match.end() + 10] for match in matches]
 
 
 def test_no_page_of_the_candidates_journey_breaks_a_line_before_a_french_sign(live_server, page, journey_registration):
@@ -45,5 +47,5 @@ def test_no_page_of_the_candidates_journey_breaks_a_line_before_a_french_sign(li
 
 
 def test_the_check_does_catch_a_breaking_space(page):
-    page.set_content('<html lang="fr"><body><p>Date limite : demain, « vite » ; merci !</p></body></html>')
-    assert len(faults(page)) == 5  # « : », « « », « » », « ; », « ! »
+    page.set_content('<html lang="fr"><body><p>Date limite : demain, « vite » ; merci ! Prêt\u202f?\u00a0: oui</p></body></html>')
+    assert len(faults(page)) == 6  # « : », « « », « » », « ; », « ! », « ? : »

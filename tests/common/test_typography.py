@@ -18,6 +18,10 @@ from common.typography import NBSP, NNBSP, french_html, french_text
     ("scan.pdf (19,5 Kio)", f"scan.pdf (19,5{NBSP}Ko)"),
     ("2,0 Mio", f"2,0{NBSP}Mo"),
     ("10 Mo au plus", f"10{NBSP}Mo au plus"),
+    ("au moins 1350 heures de formation", f"au moins 1{NNBSP}350 heures de formation"),
+    ("contrat de 2 ans, 1400 h", f"contrat de 2 ans, 1{NNBSP}400 h"),
+    ("100000 inscriptions", f"100{NNBSP}000 inscriptions"),
+    ("675 heures", "675 heures"),
 ])
 def test_french_spacing_and_the_first_of_the_month(text, expected):
     assert french_text(text) == expected
@@ -26,6 +30,7 @@ def test_french_spacing_and_the_first_of_the_month(text, expected):
 @pytest.mark.parametrize("untouched", [
     "https://inscriptions.ac-normandie.fr/compte/", "à 10:30", "/compte/connexion/?next=/inscription/",
     "le 11 décembre", "le 21 décembre", "1,1 décembre", "Tom &amp; Jerry",
+    "la session 2027 (démonstration)", "en 2022 les candidats", "14000 Caen", "BTS24-000001 heures", "2024-1350 heures",
 ])
 def test_what_is_not_prose_is_left_as_it_is(untouched):
     assert french_text(untouched) == untouched

@@ -1,3 +1,4 @@
+import html
 import io
 
 import pytest
@@ -70,8 +71,11 @@ def test_mes_documents_says_it_is_preparing_then_offers_the_pdf(client, candidat
 def test_an_incomplete_registration_gets_no_pdf(client, candidate):
     registration = RegistrationFactory(candidate=candidate, language="")
     client.force_login(candidate)
-    page = client.get(reverse("documents:mine", args=[registration.pk])).content.decode()
-    assert "Complétez d'abord toutes les étapes" in page
+    page = html.unescape(client.get(reverse("documents:mine", args=[registration.pk])).content.decode())
+    assert "La confirmation d'inscription sera produite ici dès que votre inscription sera complète." in page
+    step_url = reverse("exams:step", args=[registration.pk, "specialite"])
+    assert f'<a href="{step_url}">Langue vivante obligatoire</a>' in page
+    assert reverse("documents:download", args=[registration.pk, "confirmation"]) not in page
 
 
 def test_staff_see_the_current_verification_code_and_versions(client, staff, registration):

@@ -254,6 +254,19 @@ class TestTheQueueClaims:
         _, second = second_agent()
         assert opened(second) == first
 
+    def test_when_a_colleague_holds_the_last_piece_the_queue_says_so(self, dec_staff_client, locked):
+        _, second = second_agent()
+        held = opened(second)
+        Piece.objects.filter(registration=locked).exclude(pk=held.pk).update(status=PieceStatus.ACCEPTED)
+        page = html.unescape(dec_staff_client.get(reverse("admin:documents_piece_queue"), follow=True).content.decode())
+        assert french("Aucune pièce libre : 1 pièce est en cours de contrôle par un collègue.") in page
+        assert "Aucune pièce n'attend de contrôle." not in page
+
+    def test_with_nothing_held_nor_waiting_the_queue_says_nothing_awaits(self, dec_staff_client, locked):
+        Piece.objects.filter(registration=locked).update(status=PieceStatus.ACCEPTED)
+        page = html.unescape(dec_staff_client.get(reverse("admin:documents_piece_queue"), follow=True).content.decode())
+        assert "Aucune pièce n'attend de contrôle." in page
+
     def test_the_review_page_says_who_holds_a_piece(self, dec_staff_client, locked):
         agent, second = second_agent()
         first = opened(second)

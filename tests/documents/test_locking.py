@@ -24,6 +24,7 @@ from exams.rules import registration_errors
 from tests.documents.files import pdf_bytes, upload
 from tests.documents.helpers import OPEN, give_every_piece
 from tests.factories import RegistrationFactory, paris
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,18 @@ class TestAfterTheLock:
         text = page(logged_in, locked)
         assert "Téléverser" not in text and "Retirer" not in text
         assert "validée définitivement" in text
+
+    def test_no_page_asks_any_more_how_to_give_a_piece(self, logged_in, locked):
+        how_to_sign = french("Imprimez la confirmation de « Mes documents », vérifiez-la, datez-la et signez-la")
+        assert how_to_sign not in page(logged_in, locked)
+        with time_machine.travel(OPEN, tick=False):
+            documents = html.unescape(logged_in.get(reverse("documents:mine", args=[locked.pk])).content.decode())
+        assert how_to_sign not in documents and "Confirmation d'inscription datée et signée" in documents
+
+    def test_a_piece_to_replace_says_again_how_to_give_it(self, logged_in, locked):
+        Piece.objects.filter(registration=locked, piece_kind__code="confirmation").update(
+            status=PieceStatus.TO_REPLACE, review_reason="Signature absente")
+        assert french("Imprimez la confirmation de « Mes documents », vérifiez-la, datez-la et signez-la") in page(logged_in, locked)
 
     def test_an_upload_is_refused_with_a_french_403(self, logged_in, locked):
         with time_machine.travel(OPEN, tick=False):

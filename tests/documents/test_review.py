@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from documents.locking import registration_finalize
 from documents.models import Piece, PieceStatus, RejectionReason
-from documents.review import piece_review
+from documents.review import piece_review, review_reason_text
 from tests.documents.files import pdf_bytes, upload
 from tests.documents.helpers import give_every_piece
 from tests.factories import RegistrationFactory, StaffFactory, paris
 from tests.portal.helpers import log_in_with_second_factor
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ class TestReview:
                    replace_until="2023-11-30T17:00")
         piece = identity(locked)
         assert piece.status == PieceStatus.TO_REPLACE
-        assert piece.review_reason == "Pièce d'identité expirée; Carte expirée en 2022."
+        assert piece.review_reason == "Pièce d'identité expirée. Carte expirée en 2022."
         # The candidate is told by email and in the portal.
         assert "Pièce d'identité expirée" in mail.outbox[-1].body and "30 novembre 2023 à 17h00" in mail.outbox[-1].body
         assert locked.candidate.messages.filter(subject__startswith="Pièce à remplacer").exists()
@@ -188,7 +189,8 @@ class TestExport:
         content = response.content.decode("utf-8-sig") if response.status_code == 200 else ""
         assert response["Content-Type"].startswith("text/csv"), response.status_code
         assert locked.number in content and "2024-777777" not in content
-        assert "Pièce d'identité : Reçue" in content
+        assert french("Pièce d'identité : Reçue") in content  # with the pages' typography
+        assert french(" ; ") in content and " ; " not in content and " : " not in content
 
 
 def test_the_registration_page_shows_each_piece_with_its_preview_and_state(dec_staff_client, locked):
@@ -197,3 +199,18 @@ def test_the_registration_page_shows_each_piece_with_its_preview_and_state(dec_s
     assert reverse("admin:documents_piece_preview", args=[piece_file.pk]) in page
     assert "Reçue, en attente de contrôle" in page
     assert dec_staff_client.get(reverse("admin:exams_registration_history", args=[locked.pk])).status_code == 200
+
+
+class TestTheReasonTheCandidateReads:
+    def test_reasons_are_one_sentence_joined_by_semicolons_and_staffs_words_another(self):
+        assert review_reason_text(["Document incomplet (recto ou verso manquant)", "Document illisible"],
+                                  "Il manque le verso.") == \
+            "Document incomplet (recto ou verso manquant); document illisible. Il manque le verso."
+
+    def test_a_single_reason_or_staffs_words_alone_are_kept_as_they_are(self):
+        assert review_reason_text(["Pièce d'identité expirée"]) == "Pièce d'identité expirée"
+        assert review_reason_text([], "  Il manque le verso.  ") == "Il manque le verso."
+
+    def test_a_reason_ending_a_sentence_gets_no_second_full_stop(self):
+        assert review_reason_text(["Photo floue."], "Reprenez-la.") == "Photo floue. Reprenez-la."
+

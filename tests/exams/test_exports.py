@@ -173,7 +173,9 @@ def test_the_export_page_is_import_exports_own_with_only_its_two_fixes():
     ours = (settings.BASE_DIR / "templates/admin/import_export/export.html").read_text()
     extends, ours = ours.split("\n", 1)
     ours = extends + "\n" + ours.split("{% endcomment %}\n", 1)[1]
-    fixes = {' id="select-all-toggle"\n': " \n",
+    fixes = {' id="select-all-toggle"\n                    checked>': ' \n                    onchange="onSelectToggleChange(event)" checked>',
+             "{{ form.media }}\n<script src=\"{% static 'portal/js/export_select_all.js' %}\" defer></script>\n": "{{ form.media }}\n",
+             "{% load i18n static %}": "{% load i18n %}",
              'class="default" value="{% translate "Export" %}"': 'class="default" value="{% translate "Submit" %}"'}
     for fixed, original in fixes.items():
         assert ours.count(fixed) == 1

@@ -106,6 +106,16 @@ class TestLoggedInCandidate:
         assert f'href="{reverse("documents:overview", args=[registration.pk])}">Continuer mon inscription' in html
         assert "Créer mon compte</a>" not in html
 
+    @pytest.mark.parametrize("status", ["locked", "cancelled"])
+    def test_an_ended_registration_is_offered_to_be_seen_not_continued(self, logged_in, candidate, status):
+        from tests.factories import RegistrationFactory
+
+        registration = RegistrationFactory(candidate=candidate, status=status)
+        with time_machine.travel(paris(2023, 11, 1, 10), tick=False):
+            html = home(logged_in)
+        assert f'href="{reverse("documents:overview", args=[registration.pk])}">Voir mon inscription' in html
+        assert "Continuer mon inscription" not in html
+
     def test_without_one_it_offers_m_inscrire(self, logged_in):
         with time_machine.travel(paris(2023, 11, 1, 10), tick=False):
             html = home(logged_in)

@@ -41,7 +41,12 @@ def pdf_text(document):
 def test_each_missing_part_of_the_address_is_named(blank, named):
     candidate = UserFactory(**{**WHOLE, blank: ""})
     message = rules.postal_address_errors(candidate)["postal_address"][0]
-    assert f"({named} manquant)" in message
+    assert message.endswith(f"Il reste à renseigner : {named}.")
+
+
+def test_several_missing_parts_are_listed_without_a_word_to_agree_with_them():
+    message = rules.postal_address_errors(UserFactory(**{**WHOLE, "address_line": "", "city": ""}))["postal_address"][0]
+    assert message.endswith("Il reste à renseigner : adresse, commune.")
 
 
 def test_a_whole_address_is_enough():
@@ -58,6 +63,14 @@ def test_the_dashboard_sends_to_mon_compte(client, without_address):
     with time_machine.travel(OPEN, tick=False):
         page = html.unescape(client.get(reverse("documents:overview", args=[without_address.pk])).content.decode())
     assert f'<a href="{reverse("candidates:account")}">Adresse postale</a> (Mon compte)\xa0: Indiquez votre adresse postale' in page
+
+
+def test_mes_documents_says_the_address_is_what_is_missing_and_links_to_mon_compte(client, without_address):
+    client.force_login(without_address.candidate)
+    with time_machine.travel(OPEN, tick=False):
+        page = html.unescape(client.get(reverse("documents:mine", args=[without_address.pk])).content.decode())
+    assert f'<a href="{reverse("candidates:account")}">Adresse postale</a> (Mon compte)\xa0: Indiquez votre adresse postale' in page
+    assert "toutes les étapes" not in page
 
 
 def test_giving_the_address_makes_the_confirmation_that_shows_it(client, without_address, run_on_commit):

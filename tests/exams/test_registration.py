@@ -167,7 +167,7 @@ def test_each_step_page_runs_a_fixed_number_of_queries(client, django_assert_max
     full = RegistrationFactory(pathway="apprentissage", apprenticeship_contract_years=2, training_hours=1400,
                                specialty=Specialty.objects.get(code="MS"),
                                option=Specialty.objects.get(code="MS").options.get(code="B"),
-                               engagement_etudiant=True, claims_dispenses=True, keeps_grade_benefits=True)
+                               engagement_etudiant=True, claims_dispenses=True, keeps_grade_benefits=True, renounces_benefits=False)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

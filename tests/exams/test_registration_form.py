@@ -42,7 +42,8 @@ class TestRenouncingBenefits:
     @pytest.mark.parametrize(("keeps", "renounces", "refused"), [
         (False, True, True), (True, True, False), (True, False, False), (False, False, False)])
     def test_renouncing_needs_benefits_to_renounce(self, keeps, renounces, refused):
-        errors = rules.benefits_errors(keeps_grade_benefits=keeps, renounces_benefits=renounces)
+        errors = rules.benefits_errors(claims_dispenses=False, keeps_grade_benefits=keeps, renounces_benefits=renounces,
+                                       has_positioning_decision=False, has_internship_derogation=False)
         assert bool(errors) is refused
         if refused:
             assert RENOUNCING_WITHOUT_BENEFITS in errors["renounces_benefits"][0]
@@ -54,7 +55,7 @@ class TestRenouncingBenefits:
         assert response.status_code == 200
         assert RENOUNCING_WITHOUT_BENEFITS in error_of(text(response), "renounces_benefits")
         registration.refresh_from_db()
-        assert registration.renounces_benefits is False and registration.version == 0
+        assert registration.renounces_benefits is None and registration.version == 0
 
     def test_renouncing_kept_benefits_is_saved(self, logged_in):
         with time_machine.travel(OPEN, tick=False):
@@ -67,6 +68,49 @@ class TestRenouncingBenefits:
     def test_a_registration_saved_with_the_contradiction_is_incomplete(self):
         registration = RegistrationFactory(keeps_grade_benefits=False, renounces_benefits=True)
         assert "renounces_benefits" in rules.registration_errors(registration)
+
+
+class TestStepFourStartsUnanswered:
+    """No « Non » is given for the candidate: each question of step 4 is answered, or refused."""
+
+    QUESTIONS = ["claims_dispenses", "keeps_grade_benefits", "has_positioning_decision", "has_internship_derogation"]
+
+    def test_no_answer_is_ticked_in_advance(self, logged_in):
+        with time_machine.travel(OPEN, tick=False):
+            registration = start(logged_in)
+            page = text(logged_in.get(reverse("exams:step", args=[registration.pk, "dispenses"])))
+        radios = re.findall(r'<input[^>]*type="radio"[^>]*>', page)
+        assert len(radios) == 10 and not [radio for radio in radios if "checked" in radio]
+        assert registration.claims_dispenses is None and registration.keeps_grade_benefits is None
+
+    def test_an_empty_page_is_refused_question_by_question(self, logged_in):
+        with time_machine.travel(OPEN, tick=False):
+            registration = start(logged_in)
+            response = logged_in.post(reverse("exams:step", args=[registration.pk, "dispenses"]), {})
+        page = text(response)
+        assert response.status_code == 200
+        assert all(french("Répondez « Oui » ou « Non ».") in error_of(page, name) for name in self.QUESTIONS)
+        assert error_of(page, "renounces_benefits") is None  # asked only of those who keep benefits
+
+    def test_keeping_benefits_asks_whether_one_renounces_them(self, logged_in):
+        answers = {name: "False" for name in self.QUESTIONS} | {"keeps_grade_benefits": "True"}
+        with time_machine.travel(OPEN, tick=False):
+            registration = start(logged_in)
+            response = logged_in.post(reverse("exams:step", args=[registration.pk, "dispenses"]), answers)
+        assert french("Répondez « Oui » ou « Non ».") in error_of(text(response), "renounces_benefits")
+
+    def test_keeping_none_needs_no_answer_on_renouncing(self, logged_in):
+        with time_machine.travel(OPEN, tick=False):
+            registration = start(logged_in)
+            response = logged_in.post(reverse("exams:step", args=[registration.pk, "dispenses"]),
+                                      {name: "False" for name in self.QUESTIONS})
+        assert response.status_code == 302
+        registration.refresh_from_db()
+        assert (registration.keeps_grade_benefits, registration.renounces_benefits) == (False, None)
+
+    def test_an_unanswered_step_four_leaves_the_registration_incomplete(self):
+        registration = RegistrationFactory(has_positioning_decision=None)
+        assert rules.registration_errors(registration) == {"has_positioning_decision": ["Répondez « Oui » ou « Non »."]}
 
 
 class TestOneMessagePerField:

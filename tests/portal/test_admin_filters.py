@@ -1,4 +1,4 @@
-"""Every filter of every admin list that lists names lists them in French order, whatever the
+"""Every filter of every admin list, and the admin home, list names in French order, whatever the
 database's collation: « Aix-Marseille », « Île-de-France », « Normandie », not « Île » last."""
 
 import pytest
@@ -55,3 +55,14 @@ def test_staff_see_the_academies_in_french_order_on_the_sessions_list(client, st
     filter_block = page.split('id="changelist-filter"')[1]
     positions = [filter_block.index(f"{academy}</a>") for academy in ["Aix-Marseille", "Écoles européennes", "Île-de-France", "Lyon", "Normandie"]]
     assert positions == sorted(positions)
+
+
+def test_the_admin_home_lists_its_sections_and_lists_in_french_order(client, staff):
+    log_in_with_second_factor(client, staff)
+    app_list = client.get(reverse("admin:index")).context["app_list"]
+    names = [str(app["name"]) for app in app_list]
+    assert names == sorted(names, key=french_sort_key)
+    exams = next(app for app in app_list if app["app_label"] == "exams")
+    lists = [str(model["name"]) for model in exams["models"]]
+    assert lists == sorted(lists, key=french_sort_key)
+    assert lists.index("Épreuves") < lists.index("Inscriptions")

@@ -1,5 +1,7 @@
 """The admin's one-page login (password and 6-digit code) and django-otp's device pages."""
 
+import html
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -109,3 +111,15 @@ def test_a_staff_member_with_two_devices_chooses_which_one_gives_the_code(client
     page = log_in(client, staff, code(device, wrong=True)).content.decode()
     assert 'name="otp_device"' in page and "tablette" in page
     assert "Application qui donne le code" in page
+
+
+@pytest.mark.parametrize(("failures", "seconds"), [(1, "1 seconde,"), (3, "4 secondes,")])
+def test_a_code_typed_too_soon_after_wrong_ones_says_how_many_seconds_to_wait(client, staff, device, failures, seconds):
+    from django.utils import timezone
+
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=failures, throttling_failure_timestamp=timezone.now())
+    page = html.unescape(log_in(client, staff, code(device)).content.decode())
+    assert f"après un code erroné, le suivant n'est vérifié qu'après un court délai\xa0: attendez {seconds}" in page
+    assert "attendez une minute" not in page
+    assert "_auth_user_id" not in client.session
+

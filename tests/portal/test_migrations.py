@@ -132,6 +132,15 @@ def store_first_release(apps):
             status="draft", version=version, created_at=registration.created_at, updated_at=at, history_date=at,
             history_type=kind, history_user=candidate, **answers)
 
+    # Two drafts of the time, when step 4's answers started at « Non »: one stopped at step 3, whose
+    # « Non » nobody gave (exams 0013 empties them), and one that answered every step.
+    drafts = {}
+    for name, handicap, completed_at in [("stopped_at_step_3", None, None), ("answered", False, paris(2023, 11, 5, 9))]:
+        owner = User.objects.create(email=f"{name}@exemple.fr", password=make_password(PASSWORD), is_active=True)
+        drafts[name] = apps.get_model("exams", "Registration").objects.create(
+            candidate=owner, session=session, specialty=building, status="draft", created_at=paris(2023, 11, 5, 8),
+            updated_at=paris(2023, 11, 5, 9), completed_at=completed_at, handicap=handicap).pk
+
     PieceKind = apps.get_model("documents", "PieceKind")
     Piece = apps.get_model("documents", "Piece")
     PieceFile = apps.get_model("documents", "PieceFile")
@@ -155,6 +164,7 @@ def store_first_release(apps):
         "generated": generated.pk, "specialties": Specialty.objects.count(),
         "flagged_r408": set(Specialty.objects.filter(requires_r408=True).values_list("code", flat=True)),
         **{f"message_{name}": message.pk for name, message in messages.items()},
+        **{f"draft_{name}": pk for name, pk in drafts.items()},
     }
 
 
@@ -228,6 +238,13 @@ def assert_registration_and_history_kept(stored):
         stored["candidate"], stored["session"], "BAT")
     assert (registration.pathway, registration.diploma, registration.language) == ("scolaire", "bac_pro", "anglais")
     assert registration.engagement_etudiant is True and registration.handicap is False
+    benefits = ["claims_dispenses", "keeps_grade_benefits", "renounces_benefits", "has_positioning_decision", "has_internship_derogation"]
+    # exams 0013: a draft that never reached step 5 had not answered step 4; the others keep « Non ».
+    assert [getattr(registration, name) for name in benefits] == [False] * 5
+    answered = Registration.objects.get(pk=stored["draft_answered"])
+    assert [getattr(answered, name) for name in benefits] == [False] * 5
+    stopped = Registration.objects.get(pk=stored["draft_stopped_at_step_3"])
+    assert [getattr(stopped, name) for name in benefits] == [None] * 5
     assert registration.locked_at == paris(2023, 11, 10, 16)
     assert registration.pieces_missing is None  # exams 0006: unknown until the services count again
     versions = list(registration.history.values_list("version", "history_type", "history_user_id"))

@@ -3,6 +3,7 @@
 //   shows only while the field "pathway" has one of those answers;
 // - the option list (data-options-of="specialty") keeps only the chosen specialty's options, and
 //   hides itself when that specialty has none.
+// A hidden field's inputs are disabled, so the browser does not send them.
 // The server does not keep answers that do not apply, and refuses another specialty's option.
 (function () {
   "use strict";
@@ -14,9 +15,14 @@
   }
 
   // DSFR draws a fieldset with display: flex, which outweighs the hidden attribute's own style.
+  // A hidden field is also disabled, so its answer is not sent: what was not asked is not answered
+  // (an earlier « Oui » left in a question that went away never contradicts the answers shown).
   function hide(element, hidden) {
     element.hidden = hidden;
     element.style.display = hidden ? "none" : "";
+    element.querySelectorAll("input, select, textarea").forEach(function (input) {
+      input.disabled = hidden;
+    });
   }
 
   function answerOf(name) {
