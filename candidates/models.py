@@ -169,7 +169,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self):
-        return self.email
+        """How staff see a person in admin (choices, history): the listed name, then the address
+        that tells two namesakes apart."""
+        name = self.listed_name()
+        return f"{name} ({self.email})" if name != self.email else name
+
+    def listed_name(self):
+        """The name as the rectorate's lists write it, « DUPONT Léa », or the address when none is given."""
+        return f"{self.last_name.upper()} {self.first_name}".strip() or self.email
 
     POSTAL_ADDRESS_FIELDS = ("address_line", "postal_code", "city", "country")
 

@@ -22,6 +22,7 @@ from candidates.tokens import activation_tokens, read_email_change_token
 from common.client_address import client_address
 
 ACTIVATION_SESSION_KEY = "_activation_token"
+ACTIVATED_EMAIL_SESSION_KEY = "_activated_email"  # the login form's address, once, after activation
 LINK_IN_SESSION = "lien"
 
 
@@ -30,6 +31,13 @@ class LoginView(auth_views.LoginView):
     template_name = "candidates/login.html"
     redirect_authenticated_user = True
     extra_context = {"title": gettext_lazy("Se connecter")}
+
+    def get_initial(self):
+        """Just after activation, the address is already typed: only the password is left."""
+        initial = super().get_initial()
+        if email := self.request.session.pop(ACTIVATED_EMAIL_SESSION_KEY, None):
+            initial["username"] = email
+        return initial
 
     def get_default_redirect_url(self):
         """Without a safe `next`, a candidate lands on their registration (« M'inscrire » when
@@ -130,6 +138,7 @@ def activate(request, uidb64, token):
         return redirect("candidates:activate", uidb64=uidb64, token=LINK_IN_SESSION)
     user.activate()
     del request.session[ACTIVATION_SESSION_KEY]
+    request.session[ACTIVATED_EMAIL_SESSION_KEY] = user.email
     messages.success(request, _(
         "Votre compte est activé. Connectez-vous avec le mot de passe choisi à la création du compte ; "
         "si ce n'est pas vous qui l'avez choisi, utilisez « Mot de passe oublié ? »."

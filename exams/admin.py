@@ -66,7 +66,7 @@ class RegistrationResource(FrenchModelResource):
         export_order = fields
 
     def dehydrate_candidate_name(self, registration):
-        return f"{registration.candidate.last_name.upper()} {registration.candidate.first_name}"
+        return registration.candidate.listed_name()
 
 
 
@@ -79,7 +79,7 @@ class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
     list_display_links = ["number", "candidate_name"]
 
     class Media:
-        css = {"all": ["exams/css/registration_list.css"]}
+        css = {"all": ["common/css/admin_lists.css"]}
 
     list_filter = ["session", "status", "pathway", "handicap", "specialty", ("option", OptionFilter)]
     list_per_page = 50
@@ -103,7 +103,7 @@ class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("candidat"), ordering="candidate__last_name")
     def candidate_name(self, registration):
-        return f"{registration.candidate.last_name.upper()} {registration.candidate.first_name}".strip() or registration.candidate.email
+        return registration.candidate.listed_name()
 
     @admin.display(description=_("spécialité"), ordering="specialty__name")
     def specialty_and_option(self, registration):
@@ -115,7 +115,7 @@ class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("modifiée le"), ordering="updated_at")
     def updated(self, registration):
-        # « 01/12/2026 16:04 », which can wrap, not « 1 décembre 2026 16:04 » on one line.
+        # « 01/12/2026 16h04 », which can wrap, not « 1er décembre 2026 à 16h04 » on one line.
         return date_format(timezone.localtime(registration.updated_at), "SHORT_DATETIME_FORMAT")
 
     def save_model(self, request, obj, form, change):

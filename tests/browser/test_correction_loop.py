@@ -114,3 +114,29 @@ def test_two_staff_members_in_the_queue_get_different_pieces(live_server, browse
     finally:
         first_context.close()
         second_context.close()
+
+
+def test_when_a_colleague_holds_the_last_piece_the_queue_says_so_rather_than_that_nothing_waits(
+        live_server, browser, registration):
+    locked(registration)
+    held, *others = Piece.objects.filter(registration=registration).order_by("pk")
+    Piece.objects.filter(pk__in=[p.pk for p in others]).update(status=PieceStatus.ACCEPTED)
+    group = Group.objects.get(name="Gestionnaire DEC")
+    alice, bruno = (StaffFactory(first_name=name, last_name="Agent") for name in ("Alice", "Bruno"))
+    for agent in (alice, bruno):
+        agent.groups.add(group)
+    (first_context, first), (second_context, second) = (staff_page(browser, live_server, agent) for agent in (alice, bruno))
+    try:
+        second.goto(live_server.url + "/admin/documents/piece/")
+        second.get_by_role("link", name="Contrôler la plus ancienne pièce en attente").click()
+        expect(second.get_by_role("button", name="Conforme")).to_be_visible()  # Bruno holds the last piece
+
+        first.goto(live_server.url + "/admin/documents/piece/")
+        first.get_by_role("link", name="Contrôler la plus ancienne pièce en attente").click()
+        expect(first.get_by_text("Aucune pièce libre : 1 pièce est en cours de contrôle par un collègue.")).to_be_visible()
+        expect(first.get_by_text("Aucune pièce n'attend de contrôle.")).to_have_count(0)
+        first.screenshot(path="/tmp/shots/f1-queue-held-by-colleague.png", full_page=True)
+        assert Piece.objects.get(pk=held.pk).claimed_by == bruno
+    finally:
+        first_context.close()
+        second_context.close()

@@ -119,3 +119,24 @@ def test_the_export_page_lists_the_columns_in_french(live_server, laptop, dec_st
     with laptop.expect_download() as download:
         laptop.get_by_role("button", name="Exporter").click()
     assert download.value.suggested_filename.startswith("inscriptions-") and download.value.suggested_filename.endswith(".csv")
+
+
+def test_the_pieces_list_shows_who_reviewed_what_without_scrolling_sideways(live_server, laptop, dec_staff, registrations):
+    from django.utils import timezone
+
+    from documents.models import PieceKind, PieceStatus
+    from exams.models import Registration
+    from tests.factories import PieceFactory
+
+    longest = max(PieceKind.objects.all(), key=lambda kind: len(kind.name))
+    for registration in Registration.objects.all():
+        PieceFactory(registration=registration, piece_kind=longest, status=PieceStatus.TO_REPLACE, reviewed_by=dec_staff,
+                     reviewed_at=timezone.now(), review_reason="Document illisible")
+    log_in_to_admin(laptop, live_server, dec_staff, totp_device_for(dec_staff))
+    laptop.goto(live_server.url + "/admin/documents/piece/")
+
+    expect(laptop.get_by_role("cell", name="DE LA FONTAINE-SAINT-EXUPÉRY Marie-Charlotte Éléonore")).to_be_visible()
+    expect(laptop.get_by_text(f", {dec_staff.get_full_name()}").first).to_be_visible()
+    expect(laptop.get_by_text(dec_staff.email)).to_have_count(0)  # a name, not an address
+    shot(laptop, "pieces-list")
+    assert not scrolls_sideways(laptop), " ; ".join(widths(laptop))

@@ -42,6 +42,21 @@ def test_a_change_of_address_is_saved_and_kept_in_the_history(client, candidate)
     assert all(change.changed_by == candidate for change in city_changes)
 
 
+def test_after_saving_the_page_leads_back_to_the_registration(client, candidate):
+    from tests.factories import RegistrationFactory
+
+    registration = RegistrationFactory(candidate=candidate)
+    client.force_login(candidate)
+    page = html.unescape(client.get(save_situation(client)["Location"]).content.decode())
+    assert "Vos informations sont enregistrées." in page
+    assert f'href="{reverse("documents:overview", args=[registration.pk])}">Revenir à mon inscription' in page
+
+
+def test_without_a_registration_there_is_nothing_to_go_back_to(client, candidate):
+    client.force_login(candidate)
+    assert "Revenir à mon inscription" not in client.get(reverse("candidates:account")).content.decode()
+
+
 def test_saving_without_a_change_records_nothing(client, candidate):
     client.force_login(candidate)
     save_situation(client)

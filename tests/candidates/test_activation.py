@@ -41,6 +41,14 @@ def test_activation_does_not_log_in_so_an_account_created_by_someone_else_is_not
     assert reverse("candidates:password_reset") in page
 
 
+def test_the_login_page_after_activation_has_the_address_typed_once(client, new_account):
+    with time_machine.travel(paris(2023, 10, 19, 10), tick=False):
+        _, page = follow(client, activation_link(new_account))
+        again = html.unescape(client.get(reverse("candidates:login")).content.decode())
+    assert 'value="camille.martin@exemple.fr"' in page
+    assert 'value="camille.martin@exemple.fr"' not in again  # only the page the activation leads to
+
+
 def test_the_token_leaves_the_url_before_the_page_is_shown(client, new_account):
     with time_machine.travel(paris(2023, 10, 19, 10), tick=False):
         response = client.get(path_of(activation_link(new_account)))
