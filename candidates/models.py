@@ -176,7 +176,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def listed_name(self):
         """The name as the rectorate's lists write it, « DUPONT Léa », or the address when none is given."""
-        return f"{self.last_name.upper()} {self.first_name}".strip() or self.email
+        name = f"{self.last_name.upper()} {self.first_name}"
+        return name if name.strip() else self.email  # as typed: an export shows the stored name
 
     POSTAL_ADDRESS_FIELDS = ("address_line", "postal_code", "city", "country")
 
