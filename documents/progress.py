@@ -103,7 +103,7 @@ def _to_replace(registration, pieces):
 
 def _validated(registration, at):
     line = _("Votre inscription est validée définitivement.")
-    if Mark.objects.filter(registration=registration).exists():
+    if registration.session.results_are_published(at) and Mark.objects.filter(registration=registration).exists():
         return Standing("results", line, "success", NextStep(
             _("Vos résultats sont disponibles."), _("Mes résultats"), reverse("exams:results", args=[registration.pk])))
     if Convocation.objects.filter(registration=registration).exists():

@@ -48,11 +48,16 @@ class ExamSession(models.Model):
         _("ouverture du dépôt des dossiers professionnels"), null=True, blank=True,
         help_text=_("Spécialités dont le dossier est déposé sur le portail (SAM, Banque, Maintenance des systèmes)."))
     dossier_uploads_close_at = models.DateTimeField(_("clôture du dépôt des dossiers professionnels"), null=True, blank=True)
+    first_group_results_published_at = models.DateTimeField(
+        _("publication des résultats du premier groupe"), null=True, blank=True,
+        help_text=_("À partir de ce moment, les candidats admis à l'épreuve de rattrapage le voient et choisissent "
+                    "leurs deux épreuves ; rien d'autre de leurs notes n'est montré."))
     rattrapage_choice_deadline = models.DateTimeField(
         _("date limite du choix des épreuves de rattrapage"), null=True, blank=True)
     results_published_at = models.DateTimeField(
         _("publication des résultats"), null=True, blank=True,
-        help_text=_("Point de départ de la durée de conservation des pièces d'identité."))
+        help_text=_("Après la délibération du jury : les candidats voient alors leurs notes, leurs moyennes et la "
+                    "décision. Point de départ de la durée de conservation des pièces d'identité."))
 
     objects = ExamSessionQuerySet.as_manager()
 
@@ -97,6 +102,19 @@ class ExamSession(models.Model):
     def is_registration_open(self, at=None):
         """Whether candidates may register or change anything at `at` (default: now)."""
         return self.registration_phase(at) == RegistrationPhase.OPEN
+
+    def results_are_published(self, at=None):
+        """Whether candidates may see their marks, averages and the jury's decision at `at`: from
+        `results_published_at` on, never before (nothing shows while it is empty)."""
+        at = at or timezone.now()
+        return self.results_published_at is not None and at >= self.results_published_at
+
+    def rattrapage_choice_is_open(self, at=None):
+        """Whether those admitted to the second group may choose their two épreuves at `at`: from the
+        publication of the first group's results until the choice's deadline, both included."""
+        at = at or timezone.now()
+        opens, closes = self.first_group_results_published_at, self.rattrapage_choice_deadline
+        return bool(opens and closes and opens <= at <= closes)
 
     def is_dossier_upload_open(self, at=None):
         """Whether professional dossiers may be uploaded: a window of its own, set later by staff."""

@@ -20,10 +20,13 @@ def rattrapage_marks(registration):
 
 
 def rattrapage_choose(*, registration, epreuves, at=None):
-    """Record the two general-domain épreuves of the second group, before the deadline staff set."""
+    """Record the two general-domain épreuves of the second group, while the choice is open (from
+    the first group's publication to the deadline staff set)."""
     at = at or timezone.now()
-    deadline = registration.session.rattrapage_choice_deadline
-    if deadline is None or at > deadline:
+    session = registration.session
+    if not session.rattrapage_choice_is_open(at):
+        if session.first_group_results_published_at is None or at < session.first_group_results_published_at:
+            raise PermissionDenied(_("Le choix des épreuves de rattrapage n'est pas encore ouvert."))
         raise PermissionDenied(_("Le choix des épreuves de rattrapage est clos."))
     if results.first_group_decision(candidate_lines(registration)) != results.Decision.RATTRAPAGE:
         raise PermissionDenied(_("Le rattrapage n'est pas ouvert pour votre inscription."))

@@ -1,7 +1,9 @@
 """What « Mes résultats » and the relevé de notes show: each épreuve's marks, the averages, the decision."""
 
 from decimal import Decimal
+from enum import StrEnum
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.pdf import render_pdf
@@ -20,6 +22,28 @@ DECISION_LABELS = {
 
 def _display(mark):
     return None if mark is None else ("ABS" if mark == results.ABSENT else f"{mark:.2f}".replace(".", ","))
+
+
+class Shown(StrEnum):
+    """What « Mes résultats » may show a candidate at a given moment."""
+
+    RESULTS = "results"  # the session's results are published: marks, averages, the decision
+    RATTRAPAGE_CHOICE = "rattrapage_choice"  # only that they are admitted to the second group, to choose
+    NOTHING_YET = "nothing_yet"
+
+
+def results_shown(registration, at=None):
+    """Nothing of the marks shows before `ExamSession.results_are_published`, except to those the
+    first group sends to the rattrapage, once its results are published: that they are, to choose."""
+    at = at or timezone.now()
+    session = registration.session
+    if session.results_are_published(at):
+        return Shown.RESULTS
+    published_first = session.first_group_results_published_at
+    if published_first and at >= published_first and \
+            results.first_group_decision(candidate_lines(registration)) == results.Decision.RATTRAPAGE:
+        return Shown.RATTRAPAGE_CHOICE
+    return Shown.NOTHING_YET
 
 
 def results_summary(registration):

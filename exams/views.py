@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +15,7 @@ from exams.convocations import convocation_ics
 from exams.forms import STEP_NAMES, STEPS
 from exams.models import Convocation, Domain, ExamSession, Registration
 from exams.rattrapage import rattrapage_choose
-from exams.transcripts import results_summary, transcript_pdf
+from exams.transcripts import Shown, results_shown, results_summary, transcript_pdf
 
 
 def home(request):
@@ -92,24 +92,30 @@ def registration_step(request, pk, step):
 
 @login_required
 def my_results(request, pk):
-    """« Mes résultats »: marks, averages, the rattrapage choice while it is open, the decision."""
+    """« Mes résultats »: once the session's results are published, the marks, averages and the
+    decision; before, only the rattrapage choice for those the first group sends to it."""
     registration = get_own_registration_or_404(request.user, pk)
-    summary = results_summary(registration)
-    general_epreuves = [row["epreuve"] for row in summary["rows"] if row["epreuve"].domain == Domain.GENERAL]
+    at = request.received_at
+    shown = results_shown(registration, at)
+    summary = results_summary(registration) if shown != Shown.NOTHING_YET else {}
+    if shown == Shown.RATTRAPAGE_CHOICE:
+        summary["decision"] = results.Decision.RATTRAPAGE  # what the first group decided; the rest waits
+    general_epreuves = [row["epreuve"] for row in summary.get("rows", []) if row["epreuve"].domain == Domain.GENERAL]
     if request.method == "POST":
         chosen = [e for e in general_epreuves if str(e.pk) in request.POST.getlist("epreuves")]
         try:
-            rattrapage_choose(registration=registration, epreuves=chosen, at=request.received_at)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            rattrapage_choose(registration=registration, epreuves=chosen, at=at)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
         else:
             messages.success(request, _("Vos deux épreuves de rattrapage sont enregistrées."))
         return redirect("exams:results", pk=registration.pk)
-    deadline = registration.session.rattrapage_choice_deadline
+    session = registration.session
     context = {
-        "registration": registration, **summary, "general_epreuves": general_epreuves,
-        "can_choose": summary["decision"] == results.Decision.RATTRAPAGE and deadline is not None and timezone.now() <= deadline,
-        "deadline": deadline, "title": _("Mes résultats"),
+        "registration": registration, **summary, "shown": shown, "general_epreuves": general_epreuves,
+        "can_choose": summary.get("decision") == results.Decision.RATTRAPAGE and session.rattrapage_choice_is_open(at),
+        "deadline": session.rattrapage_choice_deadline, "published_at": session.results_published_at,
+        "title": _("Mes résultats"),
     }
     return render(request, "exams/results.html", context)
 
@@ -117,6 +123,8 @@ def my_results(request, pk):
 @login_required
 def transcript_download(request, pk):
     registration = get_own_registration_or_404(request.user, pk)
+    if results_shown(registration, request.received_at) != Shown.RESULTS:
+        raise Http404
     summary = results_summary(registration)
     if summary["decision"] in (results.Decision.PENDING, results.Decision.RATTRAPAGE):
         raise Http404

@@ -5,7 +5,7 @@ from functools import cached_property
 from django.db.models import Exists, OuterRef
 
 from documents.progress import registration_standing
-from exams.models import Convocation, Mark, Registration, RegistrationStatus
+from exams.models import Convocation, ExamSession, Mark, Registration, RegistrationStatus
 
 
 class CandidateSpace:
@@ -21,7 +21,8 @@ class CandidateSpace:
                 .annotate(has_convocation=Exists(Convocation.objects.filter(registration__candidate=OuterRef("candidate"))),
                           has_results=Exists(Mark.objects.filter(registration=OuterRef("pk"))))
                 .order_by("-session__registration_closes_at", "-created_at")
-                .values("pk", "session_id", "status", "has_convocation", "has_results").first()) or {}
+                .values("pk", "session_id", "status", "has_convocation", "has_results", "session__results_published_at",
+                        "session__first_group_results_published_at", "session__rattrapage_choice_deadline").first()) or {}
 
     @property
     def registration_pk(self):
@@ -42,7 +43,14 @@ class CandidateSpace:
 
     @property
     def has_results(self):
-        return self._row.get("has_results", False)
+        """« Mes résultats » holds something: marks, once the session publishes them, or while the
+        rattrapage choice is open (the page then shows only that, to those concerned)."""
+        if not self._row.get("has_results"):
+            return False
+        session = ExamSession(results_published_at=self._row["session__results_published_at"],
+                              first_group_results_published_at=self._row["session__first_group_results_published_at"],
+                              rattrapage_choice_deadline=self._row["session__rattrapage_choice_deadline"])
+        return session.results_are_published() or session.rattrapage_choice_is_open()
 
     @property
     def menu_key(self):

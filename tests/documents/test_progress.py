@@ -101,10 +101,13 @@ class TestValidated:
         standing = standing_at(locked, paris(2024, 4, 2))
         assert standing.case == "convocation" and standing.next_step.url == reverse("exams:convocations")
 
-    def test_marks_make_the_results_the_next_step(self, locked):
+    def test_published_results_are_the_next_step_not_a_minute_before(self, locked):
         ConvocationFactory(registration=locked)
         MarkFactory(registration=locked)
-        standing = standing_at(locked, paris(2024, 7, 2))
+        locked.session.results_published_at = paris(2024, 7, 12, 10)
+        locked.session.save()
+        assert standing_at(locked, paris(2024, 7, 12, 9, 59)).case == "convocation"
+        standing = standing_at(locked, paris(2024, 7, 12, 10))
         assert standing.case == "results" and standing.next_step.url == reverse("exams:results", args=[locked.pk])
 
 

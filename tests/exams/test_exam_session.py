@@ -96,3 +96,25 @@ class TestCurrentSession:
 
     def test_after_every_window_it_is_the_last_one(self, session):
         assert ExamSession.objects.current(paris(2200, 1, 1)) == session
+
+
+class TestPublication:
+    """`ExamSession.results_are_published` and `rattrapage_choice_is_open` decide what « Mes résultats » may show."""
+
+    def test_results_are_published_from_their_time_on_and_never_without_one(self):
+        from exams.models import ExamSession
+
+        session = ExamSession(results_published_at=paris(2024, 7, 12, 10))
+        assert not session.results_are_published(paris(2024, 7, 12, 9, 59))
+        assert session.results_are_published(paris(2024, 7, 12, 10))
+        assert not ExamSession(results_published_at=None).results_are_published(paris(2030, 1, 1))
+
+    def test_the_rattrapage_choice_is_open_from_the_first_group_publication_to_its_deadline(self):
+        from exams.models import ExamSession
+
+        session = ExamSession(first_group_results_published_at=paris(2024, 7, 5, 10), rattrapage_choice_deadline=paris(2024, 7, 8, 12))
+        assert [session.rattrapage_choice_is_open(at) for at in (
+            paris(2024, 7, 5, 9, 59), paris(2024, 7, 5, 10), paris(2024, 7, 8, 12), paris(2024, 7, 8, 12, 1))] == [
+            False, True, True, False]
+        assert not ExamSession(rattrapage_choice_deadline=paris(2024, 7, 8, 12)).rattrapage_choice_is_open(paris(2024, 7, 6))
+

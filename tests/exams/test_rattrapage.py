@@ -28,9 +28,24 @@ def test_two_general_epreuves_are_chosen_before_the_deadline(eligible):
     assert set(choice.epreuves.values_list("code", flat=True)) == {"E1", "E2"}
 
 
+def test_the_choice_opens_when_the_first_group_is_published_not_a_minute_before(eligible):
+    e1, e2 = epreuves(eligible, "E1", "E2")
+    with pytest.raises(PermissionDenied, match="pas encore ouvert"):
+        rattrapage.rattrapage_choose(registration=eligible, epreuves=[e1, e2], at=paris(2024, 7, 5, 9, 59))
+    assert rattrapage.rattrapage_choose(registration=eligible, epreuves=[e1, e2], at=paris(2024, 7, 5, 10))
+
+
+def test_without_a_first_group_publication_the_choice_never_opens(eligible):
+    eligible.session.first_group_results_published_at = None
+    eligible.session.save()
+    with pytest.raises(PermissionDenied):
+        rattrapage.rattrapage_choose(registration=eligible, epreuves=epreuves(eligible, "E1", "E2"), at=paris(2024, 7, 7))
+
+
 def test_a_candidate_without_rattrapage_cannot_choose(locked):
     # general average 8.82 but professional average 7: refused, no second group
     give_marks(locked, {"E1": "12", "E2": "12", "E31": "12", "E32": "12", "E4": "7", "E5": "7", "E6": "7"})
+    locked.session.first_group_results_published_at = paris(2024, 7, 5, 10)
     locked.session.rattrapage_choice_deadline = paris(2024, 7, 8, 12)
     locked.session.save()
     with pytest.raises(PermissionDenied):

@@ -18,13 +18,63 @@ from tests.text import french
 pytestmark = pytest.mark.django_db
 
 
-def test_the_page_says_rattrapage_is_open_and_which_marks_would_reach_10(client, candidate, eligible):
+def results_page(client, registration, at):
+    with time_machine.travel(at, tick=False):
+        return html.unescape(client.get(reverse("exams:results", args=[registration.pk])).content.decode())
+
+
+class TestNothingBeforePublication:
+    """Marks staff imported show nothing to the candidate before the session publishes them."""
+
+    def test_before_the_first_group_is_published_the_page_says_when_results_come(self, client, candidate, eligible):
+        client.force_login(candidate)
+        page = results_page(client, eligible, paris(2024, 7, 5, 9, 59))
+        assert french("Les résultats de la session seront publiés ici le 12 juillet 2024 à 10h00, après la délibération "
+                      "du jury.") in page
+        assert "rattrapage" not in page and "4,00" not in page and "Moyenne" not in page and 'id="decision"' not in page
+
+    def test_without_a_publication_date_it_says_the_rectorate_will_announce_it(self, client, candidate, eligible):
+        eligible.session.results_published_at = eligible.session.first_group_results_published_at = None
+        eligible.session.save()
+        client.force_login(candidate)
+        page = results_page(client, eligible, paris(2024, 7, 20))
+        assert french("le rectorat en annoncera la date") in page and "4,00" not in page
+
+    def test_once_the_first_group_is_published_those_concerned_see_only_the_choice(self, client, candidate, eligible):
+        client.force_login(candidate)
+        page = results_page(client, eligible, paris(2024, 7, 5, 10))
+        assert "Vous êtes admis(e) à l'épreuve de rattrapage" in page
+        assert "Mes deux épreuves de rattrapage" in page
+        assert "10 min de préparation et 10 min de soutenance" in page and "20 min de préparation" in page
+        assert "4,00" not in page and "Moyenne générale" not in page and "Note à obtenir" not in page
+
+    def test_a_candidate_the_first_group_does_not_send_to_rattrapage_sees_nothing_yet(self, client, candidate, locked):
+        give_marks(locked, {"E1": "14", "E2": "14", "E31": "14", "E32": "14", "E4": "14", "E5": "14", "E6": "14"})
+        locked.session.first_group_results_published_at = paris(2024, 7, 5, 10)
+        locked.session.results_published_at = paris(2024, 7, 12, 10)
+        locked.session.save()
+        client.force_login(candidate)
+        page = results_page(client, locked, paris(2024, 7, 6))
+        assert "admis" not in page and "14,00" not in page and 'id="not-published"' in page
+        page = results_page(client, locked, paris(2024, 7, 12, 10))
+        assert '<strong id="decision">admis(e)</strong>' in page and "14,00" in page
+
+    def test_no_transcript_before_publication_even_with_a_decision(self, client, candidate, locked):
+        give_marks(locked, {"E1": "14", "E2": "14", "E31": "14", "E32": "14", "E4": "14", "E5": "14", "E6": "14"})
+        locked.session.results_published_at = paris(2024, 7, 12, 10)
+        locked.session.save()
+        client.force_login(candidate)
+        with time_machine.travel(paris(2024, 7, 12, 9, 59), tick=False):
+            assert client.get(reverse("exams:transcript", args=[locked.pk])).status_code == 404
+        with time_machine.travel(paris(2024, 7, 12, 10), tick=False):
+            assert client.get(reverse("exams:transcript", args=[locked.pk]))["Content-Type"] == "application/pdf"
+
+
+def test_once_published_the_page_says_which_marks_would_reach_10(client, candidate, eligible):
     client.force_login(candidate)
-    with time_machine.travel(paris(2024, 7, 6), tick=False):
-        page = html.unescape(client.get(reverse("exams:results", args=[eligible.pk])).content.decode())
+    page = results_page(client, eligible, paris(2024, 7, 12, 10))
     assert "admis(e) à l'épreuve de rattrapage" in page
     assert french("E1 — Culture générale et expression : 10,67 / 20") in page  # 4 + 20/3 → 10.67
-    assert "10 min de préparation et 10 min de soutenance" in page and "20 min de préparation" in page
 
 
 def test_after_rattrapage_marks_the_candidate_is_admitted_and_downloads_the_transcript(client, candidate, eligible):

@@ -45,9 +45,14 @@ def test_a_published_convocation_adds_mes_convocations(logged_in, candidate):
     assert menu(logged_in)["Mes convocations"] == reverse("exams:convocations")
 
 
-def test_marks_add_mes_resultats(logged_in, candidate):
+def test_published_marks_add_mes_resultats(logged_in, candidate):
+    from django.utils import timezone
+
     registration = RegistrationFactory(candidate=candidate, status=RegistrationStatus.LOCKED)
     MarkFactory(registration=registration)
+    assert "Mes résultats" not in menu(logged_in)  # marks staff imported, not yet published
+    registration.session.results_published_at = timezone.now()
+    registration.session.save()
     assert menu(logged_in)["Mes résultats"] == reverse("exams:results", args=[registration.pk])
 
 

@@ -43,6 +43,8 @@ def dossier(size, *, locked):
     for _ in range(size):
         MessageFactory(recipient=registration.candidate)
     if locked:
+        registration.session.results_published_at = paris(2024, 3, 1)  # « Mes résultats » shows them all
+        registration.session.save()
         for _ in range(size):
             epreuve = EpreuveFactory(specialty=registration.specialty)
             ExamSlotFactory(epreuve=epreuve)
