@@ -1,14 +1,28 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export import fields
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin_filters import FrenchRelatedFieldListFilter, french_choices
 from exams.exports import FormulaSafeExportMixin, FrenchModelResource
-from exams.models import Convocation, Epreuve, ExamSession, ExamSlot, Mark, RattrapageChoice, Registration, Specialty, SpecialtyOption
+from exams.jury import jury_decision_confirm
+from exams.models import (
+    Convocation,
+    Epreuve,
+    ExamSession,
+    ExamSlot,
+    JuryDecision,
+    Mark,
+    RattrapageChoice,
+    Registration,
+    Specialty,
+    SpecialtyOption,
+)
 from exams.services import registration_save
 
 
@@ -77,6 +91,7 @@ class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
     # lists of the rectorate are sorted), what, and where the dossier stands.
     list_display = ["number", "candidate_name", "specialty_and_option", "pathway", "status", "pieces_missing", "updated"]
     list_display_links = ["number", "candidate_name"]
+    actions = ["confirm_jury_decisions"]
 
     class Media:
         css = {"all": ["common/css/admin_lists.css"]}
@@ -117,6 +132,26 @@ class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
     def updated(self, registration):
         # « 01/12/2026 16h04 », which can wrap, not « 1er décembre 2026 à 16h04 » on one line.
         return date_format(timezone.localtime(registration.updated_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.action(description=_("Confirmer la décision du jury calculée d'après les notes"),
+                  permissions=["confirm_jury_decision"])
+    def confirm_jury_decisions(self, request, queryset):
+        confirmed, waiting = 0, []
+        for registration in queryset.select_related("session", "specialty"):
+            try:
+                jury_decision_confirm(registration=registration, by=request.user)
+            except ValidationError as error:
+                waiting.append(" ".join(error.messages))
+            else:
+                confirmed += 1
+        if confirmed:
+            self.message_user(request, ngettext("%(n)d décision du jury confirmée.", "%(n)d décisions du jury confirmées.",
+                                                confirmed) % {"n": confirmed})
+        for message in waiting:
+            self.message_user(request, message, level=messages.WARNING)
+
+    def has_confirm_jury_decision_permission(self, request):
+        return request.user.has_perm("exams.add_jurydecision") and request.user.has_perm("exams.change_jurydecision")
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -222,6 +257,42 @@ class MarkAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "errors": errors,
                    "title": _("Importer des notes")}
         return TemplateResponse(request, "admin/exams/mark/import.html", context)
+
+
+class JuryDecisionForm(forms.ModelForm):
+    class Meta:
+        model = JuryDecision
+        fields = ["registration", "verdict"]
+
+
+@admin.register(JuryDecision)
+class JuryDecisionAdmin(SimpleHistoryAdmin):
+    """The jury's decisions: confirmed from the registrations list in bulk, or one by one here when
+    the jury departs from the marks. Who and when are recorded, never typed."""
+
+    form = JuryDecisionForm
+    list_display = ["registration", "candidate", "verdict", "computed", "confirmed_by", "confirmed_at"]
+    list_filter = ["verdict", "registration__session", "registration__specialty"]
+    search_fields = ["registration__number", "registration__candidate__last_name"]
+    list_select_related = ["registration__candidate", "confirmed_by"]
+    autocomplete_fields = ["registration"]
+    history_list_display = ["verdict", "computed", "confirmed_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["registration", "computed", "confirmed_by", "confirmed_at"] if obj else ["computed", "confirmed_by", "confirmed_at"]
+
+    @admin.display(description=_("candidat"))
+    def candidate(self, decision):
+        return decision.registration.candidate.listed_name()
+
+    def save_model(self, request, obj, form, change):
+        try:
+            jury_decision_confirm(registration=obj.registration, by=request.user, verdict=obj.verdict)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RattrapageChoice)

@@ -543,3 +543,37 @@ class RattrapageChoice(models.Model):
     class Meta:
         verbose_name = _("choix de rattrapage")
         verbose_name_plural = _("choix de rattrapage")
+
+
+class Verdict(models.TextChoices):
+    ADMIS = "admis", _("admis(e)")
+    REFUSE = "refuse", _("refusé(e)")
+
+
+class JuryDecision(models.Model):
+    """The jury's decision on a registration: the computed one by default, confirmed by the jury
+    (or changed, the jury being sovereign), with who and when. The candidate sees it once the
+    session's results are published; the history keeps every change."""
+
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="jury_decision",
+                                        verbose_name=_("inscription"))
+    verdict = models.CharField(_("décision du jury"), max_length=10, choices=Verdict.choices)
+    computed = models.CharField(_("décision calculée"), max_length=10, choices=Verdict.choices,
+                                help_text=_("Ce que donnaient les notes quand le jury a confirmé."))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("confirmée par"))
+    confirmed_at = models.DateTimeField(_("confirmée le"))
+    history = HistoricalRecords(verbose_name=_("version de la décision du jury"))
+
+    class Meta:
+        verbose_name = _("décision du jury")
+        verbose_name_plural = _("décisions du jury")
+
+    def __str__(self):
+        return f"{self.registration} : {self.get_verdict_display()}"
+
+    @property
+    def departs_from_the_marks(self):
+        """The jury decided otherwise than the marks alone (points de jury, for example)."""
+        return self.verdict != self.computed
+

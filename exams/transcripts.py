@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from common.pdf import render_pdf
 from exams import results
 from exams.marks import candidate_lines
-from exams.models import Domain, Epreuve
+from exams.models import Domain, Epreuve, JuryDecision, Verdict
 from exams.rattrapage import rattrapage_marks
 
+AWAITING_JURY = "awaiting_jury"  # the marks decide, the jury has not confirmed yet
 DECISION_LABELS = {
+    AWAITING_JURY: _("en attente de la délibération du jury"),
     results.Decision.PENDING: _("en attente des notes"),
     results.Decision.RATTRAPAGE: _("admis(e) à l'épreuve de rattrapage"),
     results.Decision.ADMIS: _("admis(e)"),
@@ -46,12 +48,23 @@ def results_shown(registration, at=None):
     return Shown.NOTHING_YET
 
 
+def decision_shown(registration, computed):
+    """« admis(e) » or « refusé(e) » only as the jury recorded it (exams/jury.py), never straight from
+    the marks: until the jury confirms, the decision is awaited."""
+    if computed not in (results.Decision.ADMIS, results.Decision.REFUSE):
+        return computed
+    jury = JuryDecision.objects.filter(registration=registration).only("verdict").first()
+    if jury is None:
+        return AWAITING_JURY
+    return results.Decision.ADMIS if jury.verdict == Verdict.ADMIS else results.Decision.REFUSE
+
+
 def results_summary(registration):
     """What the candidate and the transcript show: each épreuve, the averages, the decision."""
     lines = candidate_lines(registration)
     second = rattrapage_marks(registration)
     epreuves = {e.code: e for e in Epreuve.objects.filter(specialty=registration.specialty)}
-    decision = results.final_decision(lines, second)
+    decision = decision_shown(registration, results.final_decision(lines, second))
     kept_lines = results.with_rattrapage(lines, {k: v for k, v in second.items() if v is not None})
     rows = [{"code": line.code, "title": epreuves[line.code].title, "coefficient": line.coefficient,
              "epreuve": epreuves[line.code], "first": _display(line.mark), "second": _display(second.get(line.code)),

@@ -126,8 +126,8 @@ def transcript_download(request, pk):
     if results_shown(registration, request.received_at) != Shown.RESULTS:
         raise Http404
     summary = results_summary(registration)
-    if summary["decision"] in (results.Decision.PENDING, results.Decision.RATTRAPAGE):
-        raise Http404
+    if summary["decision"] not in (results.Decision.ADMIS, results.Decision.REFUSE):
+        raise Http404  # no transcript before the jury's decision
     return private_bytes_response(transcript_pdf(registration, summary), f"Relevé de notes {registration.number}.pdf")
 
 

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from exams.models import Epreuve, Mark, RattrapageChoice, Specialty
 from tests.browser.helpers import PHONE, log_in
+from tests.exams.helpers import confirm_jury
 from tests.factories import MarkFactory, RegistrationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,8 +55,12 @@ def test_on_a_phone_nothing_shows_before_publication_then_the_choice_then_admis_
 
     for code, value in {"E1": "12", "E2": "6"}.items():
         MarkFactory(registration=registration, epreuve=epreuves[code], group=Mark.RATTRAPAGE, value=D(value))
-    session.results_published_at = timezone.now() - timedelta(minutes=1)  # the jury has deliberated
+    session.results_published_at = timezone.now() - timedelta(minutes=1)  # the session's results are out
     session.save()
+    page.reload()
+    expect(page.locator("#decision")).to_have_text("en attente de la délibération du jury")  # the marks alone decide nothing
+    expect(page.get_by_role("link", name="Télécharger mon relevé de notes (PDF)")).to_have_count(0)
+    confirm_jury(registration)
     page.reload()
     expect(page.locator("#decision")).to_have_text("admis(e)")
     page.screenshot(path="/tmp/shots/results-published.png", full_page=True)

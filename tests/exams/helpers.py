@@ -23,3 +23,12 @@ def give_marks(registration, marks, group=Mark.FIRST):
     for code, value in marks.items():
         MarkFactory(registration=registration, epreuve=Epreuve.objects.get(specialty=registration.specialty, code=code),
                     group=group, value=None if value == "ABS" else Decimal(value), absent=value == "ABS")
+
+
+def confirm_jury(registration, verdict=None):
+    """The jury confirms the decision the marks give (or records `verdict`), as a member of « Jury »."""
+    from exams.jury import jury_decision_confirm
+    from tests.factories import StaffFactory
+
+    return jury_decision_confirm(registration=registration, by=StaffFactory(), verdict=verdict)
+

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from exams import rattrapage
 from exams.models import Epreuve, Mark
-from tests.exams.helpers import give_marks
+from tests.exams.helpers import confirm_jury, give_marks
 from tests.factories import paris
 from tests.text import french
 
@@ -56,6 +56,7 @@ class TestNothingBeforePublication:
         client.force_login(candidate)
         page = results_page(client, locked, paris(2024, 7, 6))
         assert "admis" not in page and "14,00" not in page and 'id="not-published"' in page
+        confirm_jury(locked)
         page = results_page(client, locked, paris(2024, 7, 12, 10))
         assert '<strong id="decision">admis(e)</strong>' in page and "14,00" in page
 
@@ -63,6 +64,7 @@ class TestNothingBeforePublication:
         give_marks(locked, {"E1": "14", "E2": "14", "E31": "14", "E32": "14", "E4": "14", "E5": "14", "E6": "14"})
         locked.session.results_published_at = paris(2024, 7, 12, 10)
         locked.session.save()
+        confirm_jury(locked)
         client.force_login(candidate)
         with time_machine.travel(paris(2024, 7, 12, 9, 59), tick=False):
             assert client.get(reverse("exams:transcript", args=[locked.pk])).status_code == 404
@@ -81,6 +83,7 @@ def test_after_rattrapage_marks_the_candidate_is_admitted_and_downloads_the_tran
     e1, e2 = (Epreuve.objects.get(specialty=eligible.specialty, code=c) for c in ("E1", "E2"))
     rattrapage.rattrapage_choose(registration=eligible, epreuves=[e1, e2], at=paris(2024, 7, 7))
     give_marks(eligible, {"E1": "12", "E2": "3"}, group=Mark.RATTRAPAGE)  # E1 12 kept, E2 4 kept: 224/22 = 10.18
+    confirm_jury(eligible)
     client.force_login(candidate)
     page = html.unescape(client.get(reverse("exams:results", args=[eligible.pk])).content.decode())
     assert '<strong id="decision">admis(e)</strong>' in page

@@ -1,0 +1,36 @@
+"""The jury's decisions: recorded once the marks give a final result, the computed decision by
+default, confirmed by a member of the jury (or changed by them), with who and when."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exams import results
+from exams.marks import candidate_lines
+from exams.models import JuryDecision, Verdict
+from exams.rattrapage import rattrapage_marks
+
+VERDICT_OF = {results.Decision.ADMIS: Verdict.ADMIS, results.Decision.REFUSE: Verdict.REFUSE}
+
+
+def computed_verdict(registration):
+    """What the marks decide on their own: admis(e), refusé(e), or None while a mark or the
+    rattrapage is still to come."""
+    return VERDICT_OF.get(results.final_decision(candidate_lines(registration), rattrapage_marks(registration)))
+
+
+def jury_decision_confirm(*, registration, by, verdict=None, at=None):
+    """Record the jury's decision on `registration`: `verdict`, or the computed one. Refused while
+    the marks decide nothing yet. Confirming again records the new decision and keeps the old one
+    in the history."""
+    at = at or timezone.now()
+    computed = computed_verdict(registration)
+    if computed is None:
+        raise ValidationError(_("%(number)s : les notes ne permettent pas encore de décision (note ou rattrapage "
+                                "attendu).") % {"number": registration.number})
+    with transaction.atomic():
+        decision, _created = JuryDecision.objects.update_or_create(
+            registration=registration,
+            defaults={"verdict": verdict or computed, "computed": computed, "confirmed_by": by, "confirmed_at": at})
+    return decision
