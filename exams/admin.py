@@ -218,8 +218,8 @@ class MarksImportForm(forms.Form):
 
 @admin.register(Mark)
 class MarkAdmin(admin.ModelAdmin):
-    list_display = ["registration", "epreuve", "group", "value", "absent", "carried_over"]
-    list_filter = ["group", "absent", "carried_over", "registration__session", "epreuve__specialty"]
+    list_display = ["registration", "epreuve", "group", "value", "absent", "dispensed", "carried_over"]
+    list_filter = ["group", "absent", "dispensed", "carried_over", "registration__session", "epreuve__specialty"]
     search_fields = ["registration__number", "registration__candidate__last_name"]
     list_select_related = ["registration", "epreuve"]
     autocomplete_fields = ["registration", "epreuve"]

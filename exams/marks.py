@@ -19,7 +19,7 @@ class ImportError_:
 
 
 def marks_import_csv(*, session, content, group=Mark.FIRST):
-    """Import "numéro;code épreuve;note" lines. Every line is checked first; one bad line and
+    """Import "numéro;code épreuve;note" lines (a note, « ABS » or « DISP »). Every line is checked first; one bad line and
     nothing of the file is saved. Returns (saved count, [ImportError_])."""
     reader = csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";" if ";" in content.splitlines()[0] else ",")
     parsed, errors = [], []
@@ -44,7 +44,7 @@ def marks_import_csv(*, session, content, group=Mark.FIRST):
                 "code": code, "specialty": registration.specialty.name}))
             continue
         value = parse_mark(raw)
-        if isinstance(value, str) and value != results.ABSENT:
+        if isinstance(value, str) and value not in (results.ABSENT, results.DISPENSED):
             errors.append(ImportError_(line_number, value))
             continue
         parsed.append((registration, epreuve, value))
@@ -52,20 +52,24 @@ def marks_import_csv(*, session, content, group=Mark.FIRST):
         return 0, errors
     with transaction.atomic():
         for registration, epreuve, value in parsed:
-            absent = value == results.ABSENT
-            Mark.objects.update_or_create(registration=registration, epreuve=epreuve, group=group,
-                                          defaults={"value": None if absent else value, "absent": absent})
+            absent, dispensed = value == results.ABSENT, value == results.DISPENSED
+            Mark.objects.update_or_create(registration=registration, epreuve=epreuve, group=group, carried_over=False,
+                                          defaults={"value": None if absent or dispensed else value, "absent": absent,
+                                                    "dispensed": dispensed})
     return len(parsed), []
 
 
 def parse_mark(raw):
-    """A Decimal between 0 and 20 with at most two decimals, ABSENT, or a French error message."""
+    """A Decimal between 0 and 20 with at most two decimals, ABSENT (« ABS »), DISPENSED (« DISP »,
+    a dispense accepted), or a French error message."""
     if raw.upper() == "ABS":
         return results.ABSENT
+    if raw.upper() == "DISP":
+        return results.DISPENSED
     try:
         value = Decimal(raw.replace(",", "."))
     except InvalidOperation:
-        return _("« %(raw)s » n'est ni une note ni « ABS ».") % {"raw": raw}
+        return _("« %(raw)s » n'est ni une note, ni « ABS », ni « DISP ».") % {"raw": raw}
     if not value.is_finite() or value < 0 or value > 20:
         return _("La note %(raw)s n'est pas entre 0 et 20.") % {"raw": raw}
     if value != value.quantize(Decimal("0.01")):
@@ -73,12 +77,26 @@ def parse_mark(raw):
     return value
 
 
+def mark_value(mark):
+    """A Mark as exams.results reads it: a Decimal, ABSENT, DISPENSED, or None when there is none."""
+    if mark is None:
+        return None
+    return results.ABSENT if mark.absent else results.DISPENSED if mark.dispensed else mark.value
+
+
+def first_group_marks(registration):
+    """Each épreuve's first-group mark, by épreuve id: a benefit or carried-over mark (`carried_over`)
+    replaces the one of this session while the candidate keeps their benefits (step 4)."""
+    marks = {}
+    for mark in Mark.objects.filter(registration=registration, group=Mark.FIRST).order_by("carried_over"):
+        if mark.carried_over and not registration.keeps_grade_benefits:
+            continue  # a benefit the candidate does not keep counts for nothing
+        marks[mark.epreuve_id] = mark  # ordered by carried_over: a kept benefit comes last and wins
+    return marks
+
+
 def candidate_lines(registration):
     """The candidate's épreuves with their first-group marks, for exams.results."""
-    marks = {m.epreuve_id: m for m in Mark.objects.filter(registration=registration, group=Mark.FIRST)}
-    lines = []
-    for epreuve in Epreuve.objects.filter(specialty=registration.specialty).order_by("code"):
-        mark = marks.get(epreuve.pk)
-        value = None if mark is None else (results.ABSENT if mark.absent else mark.value)
-        lines.append(results.Line(epreuve.code, epreuve.coefficient, epreuve.domain == Domain.PROFESSIONAL, value))
-    return lines
+    marks = first_group_marks(registration)
+    return [results.Line(epreuve.code, epreuve.coefficient, epreuve.domain == Domain.PROFESSIONAL, mark_value(marks.get(epreuve.pk)))
+            for epreuve in Epreuve.objects.filter(specialty=registration.specialty).order_by("code")]

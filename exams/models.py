@@ -518,19 +518,28 @@ class Mark(models.Model):
     group = models.CharField(_("groupe"), max_length=10, choices=GROUPS, default=FIRST)
     value = models.DecimalField(_("note sur 20"), max_digits=4, decimal_places=2, null=True, blank=True)
     absent = models.BooleanField(_("absent"), default=False)
-    carried_over = models.BooleanField(_("bénéfice ou report de note"), default=False)
+    dispensed = models.BooleanField(
+        _("dispensé(e)"), default=False,
+        help_text=_("Dispense demandée par le candidat et accordée : l'épreuve ne compte ni pour ni contre les moyennes."))
+    carried_over = models.BooleanField(
+        _("bénéfice ou report de note"), default=False,
+        help_text=_("Note d'une session antérieure que le candidat conserve : elle remplace celle du premier groupe "
+                    "de cette épreuve tant qu'il conserve ses bénéfices de notes."))
 
     class Meta:
         verbose_name = _("note")
         verbose_name_plural = _("notes")
         constraints = [
-            models.UniqueConstraint(fields=["registration", "epreuve", "group"], name="mark_once_per_group"),
-            models.CheckConstraint(condition=Q(absent=True, value__isnull=True) | Q(absent=False, value__gte=0, value__lte=20),
-                                   name="mark_is_a_value_out_of_20_or_an_absence"),
+            models.UniqueConstraint(fields=["registration", "epreuve", "group", "carried_over"], name="mark_once_per_group"),
+            models.CheckConstraint(
+                condition=Q(absent=True, dispensed=False, value__isnull=True)
+                | Q(dispensed=True, absent=False, value__isnull=True)
+                | Q(absent=False, dispensed=False, value__gte=0, value__lte=20),
+                name="mark_is_a_value_out_of_20_an_absence_or_a_dispense"),
         ]
 
     def __str__(self):
-        return "ABS" if self.absent else f"{self.value}"
+        return "ABS" if self.absent else "DISP" if self.dispensed else f"{self.value}"
 
 
 class RattrapageChoice(models.Model):

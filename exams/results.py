@@ -1,7 +1,9 @@
 """The jury's arithmetic (the notice, section G), as plain functions of marks and coefficients.
 
-A mark is a `Decimal` out of 20, or `ABSENT`, which counts as 0. Averages are weighted by
-coefficients and kept exact (Decimal); only display rounds them.
+A mark is a `Decimal` out of 20, `ABSENT`, which counts as 0, or `DISPENSED` (a dispense the
+candidate claimed and staff accepted): a dispensed épreuve counts neither for nor against the
+averages, which are taken over the other épreuves, and never leaves a decision waiting. Averages
+are weighted by coefficients and kept exact (Decimal); only display rounds them.
 """
 
 from dataclasses import dataclass
@@ -9,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 ABSENT = "ABS"
+DISPENSED = "DISP"
 TEN = Decimal(10)
 EIGHT = Decimal(8)
 TWENTY = Decimal(20)
@@ -36,8 +39,9 @@ def points(mark):
 
 
 def weighted_average(lines):
-    """The coefficient-weighted average of the lines, or None when a mark is missing."""
-    lines = list(lines)
+    """The coefficient-weighted average of the lines that count (dispensed ones are left out), or
+    None when a mark is missing or no line counts."""
+    lines = [line for line in lines if line.mark != DISPENSED]
     if not lines or any(line.mark is None for line in lines):
         return None
     total = sum(line.coefficient for line in lines)
@@ -59,8 +63,17 @@ def rattrapage_is_open(general, professional):
     return general is not None and professional is not None and EIGHT <= general < TEN and professional >= TEN
 
 
+def professional_condition(lines):
+    """The professional average the second group asks for; when every professional épreuve is
+    dispensed there is none to fall short of, so the condition holds (20 stands for it)."""
+    professional = [line for line in lines if line.professional]
+    if professional and all(line.mark == DISPENSED for line in professional):
+        return TWENTY
+    return professional_average(lines)
+
+
 def first_group_decision(lines):
-    general, professional = general_average(lines), professional_average(lines)
+    general, professional = general_average(lines), professional_condition(lines)
     if general is None:
         return Decision.PENDING
     if general >= TEN:
@@ -80,7 +93,7 @@ def with_rattrapage(lines, rattrapage_marks):
 
 
 def best_of(first, second):
-    if second is None:
+    if second is None or first == DISPENSED:
         return first
     return first if points(first) >= points(second) else second
 
@@ -101,10 +114,10 @@ def mark_needed_for_ten(lines, code):
     from decimal import ROUND_CEILING
 
     average = general_average(lines)
-    if average is None:
-        return None
     line = next(line for line in lines if line.code == code)
-    total = sum(each.coefficient for each in lines)
+    if average is None or line.mark == DISPENSED:
+        return None
+    total = sum(each.coefficient for each in lines if each.mark != DISPENSED)
     missing_points = TEN * total - average * total
     needed = points(line.mark) + missing_points / line.coefficient
     needed = needed.quantize(Decimal("0.01"), rounding=ROUND_CEILING)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.pdf import render_pdf
 from exams import results
-from exams.marks import candidate_lines
+from exams.marks import candidate_lines, first_group_marks
 from exams.models import Domain, Epreuve, JuryDecision, Verdict
 from exams.rattrapage import rattrapage_marks
 
@@ -23,7 +23,13 @@ DECISION_LABELS = {
 
 
 def _display(mark):
-    return None if mark is None else ("ABS" if mark == results.ABSENT else f"{mark:.2f}".replace(".", ","))
+    if mark is None:
+        return None
+    if mark == results.ABSENT:
+        return "ABS"
+    if mark == results.DISPENSED:
+        return str(_("dispense"))
+    return f"{mark:.2f}".replace(".", ",")
 
 
 class Shown(StrEnum):
@@ -64,11 +70,13 @@ def results_summary(registration):
     lines = candidate_lines(registration)
     second = rattrapage_marks(registration)
     epreuves = {e.code: e for e in Epreuve.objects.filter(specialty=registration.specialty)}
+    benefits = {mark.epreuve_id for mark in first_group_marks(registration).values() if mark.carried_over}
     decision = decision_shown(registration, results.final_decision(lines, second))
     kept_lines = results.with_rattrapage(lines, {k: v for k, v in second.items() if v is not None})
     rows = [{"code": line.code, "title": epreuves[line.code].title, "coefficient": line.coefficient,
              "epreuve": epreuves[line.code], "first": _display(line.mark), "second": _display(second.get(line.code)),
-             "kept": _display(kept.mark)} for line, kept in zip(lines, kept_lines, strict=True)]
+             "kept": _display(kept.mark), "benefit": epreuves[line.code].pk in benefits}
+            for line, kept in zip(lines, kept_lines, strict=True)]
     general, professional = results.general_average(kept_lines), results.professional_average(kept_lines)
     first_general = results.general_average(lines)
     needed = {}

@@ -7,14 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exams import results
-from exams.results import ABSENT, Decision, Line
+from exams.results import ABSENT, DISPENSED, Decision, Line
 
 marks = st.one_of(st.just(ABSENT), st.decimals(min_value=0, max_value=20, places=2, allow_nan=False, allow_infinity=False))
 coefficients = st.sampled_from([D(1), D(2), D(3), D(4), D("1.5"), D(6)])
 
 
 def line(code, mark, coefficient=1, professional=False):
-    return Line(code, D(coefficient), professional, mark if mark in (None, ABSENT) else D(str(mark)))
+    return Line(code, D(coefficient), professional, mark if mark in (None, ABSENT, DISPENSED) else D(str(mark)))
 
 
 def candidate(general_marks, professional_marks):
@@ -109,3 +109,51 @@ def test_the_mark_needed_is_exactly_enough(general_marks, professional_marks):
         lower = needed - D("0.01")
         if lower >= results.points(lines[0].mark) and needed > results.points(lines[0].mark):
             assert results.general_average(results.with_rattrapage(lines, {"G0": lower})) < 10
+
+
+class TestDispensedEpreuves:
+    """A dispense the candidate claimed and staff accepted: the épreuve counts neither for nor against."""
+
+    def test_a_dispensed_epreuve_leaves_the_averages_as_the_others_give_them(self):
+        with_dispense = [line("E1", "12", 3), line("E2", DISPENSED, 2), line("E4", "14", 5, professional=True)]
+        without = [line("E1", "12", 3), line("E4", "14", 5, professional=True)]
+        assert results.general_average(with_dispense) == results.general_average(without) == D(106) / D(8)
+        assert results.professional_average(with_dispense) == D(14)
+
+    def test_it_never_leaves_the_decision_waiting(self):
+        assert results.first_group_decision([line("E1", DISPENSED), line("E4", "12", professional=True)]) == Decision.ADMIS
+
+    def test_every_professional_epreuve_dispensed_does_not_close_the_second_group(self):
+        lines = [line("E1", "9"), line("E4", DISPENSED, professional=True), line("E5", DISPENSED, professional=True)]
+        assert results.first_group_decision(lines) == Decision.RATTRAPAGE
+
+    def test_no_mark_is_needed_on_a_dispensed_epreuve_and_a_rattrapage_mark_cannot_replace_it(self):
+        lines = [line("E1", "8"), line("E2", DISPENSED), line("E4", "12", professional=True)]
+        assert results.mark_needed_for_ten(lines, "E2") is None
+        assert results.with_rattrapage(lines, {"E2": D(20)})[1].mark == DISPENSED
+
+
+marks_or_dispenses = st.one_of(marks, st.just(DISPENSED))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(marks, coefficients, st.booleans()), min_size=1, max_size=6),
+       st.lists(st.tuples(coefficients, st.booleans()), min_size=1, max_size=3))
+def test_dispensed_epreuves_change_neither_average_nor_decision(rows, dispensed):
+    lines = [Line(f"E{i}", coefficient, professional, mark) for i, (mark, coefficient, professional) in enumerate(rows)]
+    more = lines + [Line(f"D{i}", coefficient, professional, DISPENSED) for i, (coefficient, professional) in enumerate(dispensed)]
+    assert results.general_average(more) == results.general_average(lines)
+    if any(line.professional for line in lines):
+        assert results.professional_average(more) == results.professional_average(lines)
+        assert results.first_group_decision(more) == results.first_group_decision(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(marks_or_dispenses, coefficients, st.booleans()), min_size=1, max_size=8)
+       .filter(lambda rows: any(mark != DISPENSED for mark, _c, _p in rows)))
+def test_with_every_mark_known_or_dispensed_the_first_group_always_decides(rows):
+    lines = [Line(f"E{i}", coefficient, professional, mark) for i, (mark, coefficient, professional) in enumerate(rows)]
+    assert results.first_group_decision(lines) != Decision.PENDING
+    general = results.general_average(lines)
+    assert D(0) <= general <= D(20)
+
