@@ -85,14 +85,18 @@ def mark_value(mark):
 
 
 def first_group_marks(registration):
-    """Each épreuve's first-group mark, by épreuve id: a benefit or carried-over mark (`carried_over`)
+    """Each épreuve's first-group Mark, by épreuve id: a benefit or carried-over mark (`carried_over`)
     replaces the one of this session while the candidate keeps their benefits (step 4)."""
-    marks = {}
-    for mark in Mark.objects.filter(registration=registration, group=Mark.FIRST).order_by("carried_over"):
-        if mark.carried_over and not registration.keeps_grade_benefits:
-            continue  # a benefit the candidate does not keep counts for nothing
-        marks[mark.epreuve_id] = mark  # ordered by carried_over: a kept benefit comes last and wins
-    return marks
+    session_marks, benefits = {}, {}
+    for mark in Mark.objects.filter(registration=registration, group=Mark.FIRST):
+        (benefits if mark.carried_over else session_marks)[mark.epreuve_id] = mark
+    kept = {}
+    for epreuve_id in session_marks.keys() | benefits.keys():
+        mark = results.first_group_mark(session_marks.get(epreuve_id), benefits.get(epreuve_id),
+                                        bool(registration.keeps_grade_benefits))
+        if mark is not None:
+            kept[epreuve_id] = mark
+    return kept
 
 
 def candidate_lines(registration):

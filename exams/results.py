@@ -34,6 +34,12 @@ class Decision(StrEnum):
     REFUSE = "refuse"
 
 
+def first_group_mark(session_mark, benefit, keeps_benefits):
+    """The mark an épreuve counts in the first group: a benefit of an earlier session while the
+    candidate keeps their benefits, else this session's mark (a benefit not kept counts for nothing)."""
+    return benefit if keeps_benefits and benefit is not None else session_mark
+
+
 def points(mark):
     return Decimal(0) if mark == ABSENT else Decimal(mark)
 

@@ -157,3 +157,19 @@ def test_with_every_mark_known_or_dispensed_the_first_group_always_decides(rows)
     general = results.general_average(lines)
     assert D(0) <= general <= D(20)
 
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), marks_or_dispenses), st.one_of(st.none(), marks), coefficients, st.booleans()),
+                min_size=1, max_size=8),
+       st.booleans())
+def test_a_kept_benefit_counts_as_the_epreuves_mark_and_one_not_kept_never_does(rows, keeps_benefits):
+    """Each row: this session's mark (or none yet), a benefit of an earlier session (or none)."""
+    lines = [Line(f"E{i}", coefficient, professional, results.first_group_mark(session_mark, benefit, keeps_benefits))
+             for i, (session_mark, benefit, coefficient, professional) in enumerate(rows)]
+    for (session_mark, benefit, _c, _p), kept in zip(rows, lines, strict=True):
+        assert kept.mark == (benefit if keeps_benefits and benefit is not None else session_mark)
+    general = results.general_average(lines)
+    assert general is None or D(0) <= general <= D(20)
+    if general is None:
+        assert results.first_group_decision(lines) == Decision.PENDING
+
