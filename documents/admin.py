@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from import_export import fields
-from simple_history.admin import SimpleHistoryAdmin
 
 from common import converters  # noqa: F401 - registers <id:…>, a row id within the database's range
+from common.admin_history import ReadOnlyHistoryAdmin
 from common.private_files import private_preview_response
 from common.typography import french_text
 from documents import review
@@ -47,7 +47,7 @@ class RejectionReasonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(admin.ModelAdmin):
+class RequirementAdmin(ReadOnlyHistoryAdmin):
     list_display = ["piece_kind", "session", "condition", "for_scolaire", "for_apprentissage", "for_continue",
                     "for_experience", "specialty_list"]
     list_filter = ["session", "condition", "piece_kind"]
@@ -111,7 +111,7 @@ SKIPPED_SESSION_KEY = "review_skipped"
 
 
 @admin.register(Piece)
-class PieceAdmin(SimpleHistoryAdmin):
+class PieceAdmin(ReadOnlyHistoryAdmin):
     """Pieces to review: the queue takes the oldest received piece first."""
 
     # At 1366 px beside the filters, without scrolling sideways (as the registrations list): short

@@ -64,6 +64,8 @@ class Requirement(models.Model):
     options = models.ManyToManyField(SpecialtyOption, blank=True, verbose_name=_("options concernées"),
                                      help_text=_("Aucune : toutes les options des spécialités concernées."))
 
+    history = HistoricalRecords(verbose_name=_("version de la ligne de la matrice"), m2m_fields=["specialties", "options"])
+
     class Meta:
         verbose_name = _("pièce exigée")
         verbose_name_plural = _("matrice des pièces exigées")

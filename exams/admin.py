@@ -1,3 +1,5 @@
+import hashlib
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -6,9 +8,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export import fields
-from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin_filters import FrenchRelatedFieldListFilter, french_choices
+from common.admin_history import ReadOnlyHistoryAdmin
 from exams.exports import FormulaSafeExportMixin, FrenchModelResource
 from exams.jury import jury_decision_confirm
 from exams.models import (
@@ -18,6 +20,7 @@ from exams.models import (
     ExamSlot,
     JuryDecision,
     Mark,
+    MarksImport,
     RattrapageChoice,
     Registration,
     Specialty,
@@ -85,7 +88,7 @@ class RegistrationResource(FrenchModelResource):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(FormulaSafeExportMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [RegistrationResource]
     # What a DEC staff member reads at 1366 px without scrolling sideways: who (by name, as the
     # lists of the rectorate are sorted), what, and where the dossier stands.
@@ -170,7 +173,7 @@ class EpreuveAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExamSlot)
-class ExamSlotAdmin(admin.ModelAdmin):
+class ExamSlotAdmin(ReadOnlyHistoryAdmin):
     list_display = ["epreuve", "session", "starts_at", "duration_minutes", "place", "academy"]
     list_filter = ["session", "academy", "epreuve__specialty"]
     list_select_related = ["epreuve__specialty", "session"]
@@ -195,7 +198,7 @@ class ExamSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Convocation)
-class ConvocationAdmin(admin.ModelAdmin):
+class ConvocationAdmin(ReadOnlyHistoryAdmin):
     list_display = ["registration", "candidate", "published_at", "opened_at"]
     list_filter = [("opened_at", admin.EmptyFieldListFilter), "registration__session", "registration__specialty"]
     search_fields = ["registration__number", "registration__candidate__email", "registration__candidate__last_name"]
@@ -217,7 +220,7 @@ class MarksImportForm(forms.Form):
 
 
 @admin.register(Mark)
-class MarkAdmin(admin.ModelAdmin):
+class MarkAdmin(ReadOnlyHistoryAdmin):
     list_display = ["registration", "epreuve", "group", "value", "absent", "dispensed", "carried_over"]
     list_filter = ["group", "absent", "dispensed", "carried_over", "registration__session", "epreuve__specialty"]
     search_fields = ["registration__number", "registration__candidate__last_name"]
@@ -241,13 +244,16 @@ class MarkAdmin(admin.ModelAdmin):
         form = MarksImportForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
         errors = []
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            raw = upload.read()
             try:
-                content = form.cleaned_data["file"].read().decode("utf-8-sig")
+                content = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 content, errors = None, [_("Le fichier doit être enregistré en UTF-8.")]
             if content is not None:
-                saved, line_errors = marks_import_csv(session=form.cleaned_data["session"], content=content,
-                                                      group=form.cleaned_data["group"])
+                saved, line_errors = marks_import_csv(
+                    session=form.cleaned_data["session"], content=content, group=form.cleaned_data["group"],
+                    by=request.user, file_name=upload.name, file_sha256=hashlib.sha256(raw).hexdigest())
                 errors = [_("Ligne %(line)d : %(message)s") % {"line": e.line, "message": e.message} for e in line_errors]
                 if not errors:
                     self.message_user(request, _("%(n)d note(s) enregistrée(s).") % {"n": saved})
@@ -266,7 +272,7 @@ class JuryDecisionForm(forms.ModelForm):
 
 
 @admin.register(JuryDecision)
-class JuryDecisionAdmin(SimpleHistoryAdmin):
+class JuryDecisionAdmin(ReadOnlyHistoryAdmin):
     """The jury's decisions: confirmed from the registrations list in bulk, or one by one here when
     the jury departs from the marks. Who and when are recorded, never typed."""
 
@@ -290,6 +296,24 @@ class JuryDecisionAdmin(SimpleHistoryAdmin):
             jury_decision_confirm(registration=obj.registration, by=request.user, verdict=obj.verdict)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MarksImport)
+class MarksImportAdmin(admin.ModelAdmin):
+    """Who imported which marks file, when, and how many lines it saved: read only."""
+
+    list_display = ["imported_at", "file_name", "session", "group", "lines", "imported_by", "sha256"]
+    list_filter = ["session", "group"]
+    list_select_related = ["session", "imported_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

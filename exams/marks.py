@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from exams import results
-from exams.models import Domain, Epreuve, Mark, Registration
+from exams.models import Domain, Epreuve, Mark, MarksImport, Registration
 
 
 @dataclass(frozen=True)
@@ -18,9 +18,11 @@ class ImportError_:
     message: str
 
 
-def marks_import_csv(*, session, content, group=Mark.FIRST):
-    """Import "numéro;code épreuve;note" lines (a note, « ABS » or « DISP »). Every line is checked first; one bad line and
-    nothing of the file is saved. Returns (saved count, [ImportError_])."""
+def marks_import_csv(*, session, content, group=Mark.FIRST, by=None, file_name="", file_sha256=""):
+    """Import "numéro;code épreuve;note" lines (a note, « ABS » or « DISP »). Every line is checked
+    first; one bad line and nothing of the file is saved. With `by`, the import itself is recorded
+    (who, when, which file and how many lines: MarksImport), with the marks or not at all.
+    Returns (saved count, [ImportError_])."""
     reader = csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";" if ";" in content.splitlines()[0] else ",")
     parsed, errors = [], []
     registrations = {r.number: r for r in Registration.objects.filter(session=session).select_related("specialty")}
@@ -56,6 +58,9 @@ def marks_import_csv(*, session, content, group=Mark.FIRST):
             Mark.objects.update_or_create(registration=registration, epreuve=epreuve, group=group, carried_over=False,
                                           defaults={"value": None if absent or dispensed else value, "absent": absent,
                                                     "dispensed": dispensed})
+        if by is not None:
+            MarksImport.objects.create(session=session, group=group, file_name=file_name, sha256=file_sha256,
+                                       lines=len(parsed), imported_by=by)
     return len(parsed), []
 
 

@@ -481,6 +481,8 @@ class ExamSlot(models.Model):
     place = models.CharField(_("lieu"), max_length=300)
     academy = models.CharField(_("académie"), max_length=100)
 
+    history = HistoricalRecords(verbose_name=_("version du créneau"))
+
     class Meta:
         verbose_name = _("épreuve programmée")
         verbose_name_plural = _("calendrier des épreuves")
@@ -498,6 +500,8 @@ class Convocation(models.Model):
     published_at = models.DateTimeField(_("publiée le"))
     opened_at = models.DateTimeField(_("consultée le"), null=True, blank=True)
     file = models.FileField(_("PDF"), upload_to="convocations/%Y/", blank=True)
+
+    history = HistoricalRecords(verbose_name=_("version de la convocation"))
 
     class Meta:
         verbose_name = _("convocation")
@@ -526,6 +530,8 @@ class Mark(models.Model):
         help_text=_("Note d'une session antérieure que le candidat conserve : elle remplace celle du premier groupe "
                     "de cette épreuve tant qu'il conserve ses bénéfices de notes."))
 
+    history = HistoricalRecords(verbose_name=_("version de la note"))
+
     class Meta:
         verbose_name = _("note")
         verbose_name_plural = _("notes")
@@ -540,6 +546,28 @@ class Mark(models.Model):
 
     def __str__(self):
         return "ABS" if self.absent else "DISP" if self.dispensed else f"{self.value}"
+
+
+class MarksImport(models.Model):
+    """A marks file staff imported: who, when, which file (its name and SHA-256), for which session
+    and group, and how many lines it saved. Written with the marks, in the same transaction."""
+
+    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="+", verbose_name=_("session"))
+    group = models.CharField(_("groupe"), max_length=10, choices=Mark.GROUPS)
+    file_name = models.CharField(_("fichier"), max_length=255)
+    sha256 = models.CharField(_("empreinte SHA-256 du fichier"), max_length=64)
+    lines = models.PositiveIntegerField(_("notes enregistrées"))
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("importé par"))
+    imported_at = models.DateTimeField(_("importé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("import de notes")
+        verbose_name_plural = _("imports de notes")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.imported_at:%d/%m/%Y})"
 
 
 class RattrapageChoice(models.Model):

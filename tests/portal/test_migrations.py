@@ -37,6 +37,9 @@ DEC_PERMISSIONS = {
     ("exams", "view_epreuve"), ("exams", "view_examslot"), ("exams", "add_examslot"), ("exams", "change_examslot"),
     ("exams", "view_convocation"), ("exams", "view_mark"), ("exams", "add_mark"), ("exams", "change_mark"),
     ("exams", "view_rattrapagechoice"),
+    # exams 0019: the history of what it enters, and the record of marks imports.
+    ("exams", "view_historicalmark"), ("exams", "view_historicalexamslot"), ("exams", "view_historicalconvocation"),
+    ("exams", "view_marksimport"),
     ("documents", "view_piece"), ("documents", "change_piece"), ("documents", "view_historicalpiece"),
     ("documents", "view_piecefile"), ("documents", "view_piecekind"), ("documents", "view_requirement"),
     ("documents", "view_rejectionreason"), ("documents", "view_generateddocument"),

@@ -94,3 +94,37 @@ def test_a_second_candidate_reaches_none_of_the_first_ones_objects(client, candi
             assert status in (403, 404, 405), f"{method.upper()} {url}: {status}"
         checked.append(name)
     assert len(checked) >= 14
+
+
+def admins_with_history():
+    from django.contrib import admin
+    from simple_history.admin import SimpleHistoryAdmin
+
+    return [(model, model_admin) for model, model_admin in admin.site._registry.items()
+            if isinstance(model_admin, SimpleHistoryAdmin) or hasattr(model_admin, "history_form_view")]
+
+
+def test_every_admin_that_shows_history_shows_it_read_only():
+    from common.admin_history import ReadOnlyHistoryAdmin
+
+    found = admins_with_history()
+    assert len(found) >= 7  # registrations, pieces, marks, slots, convocations, the matrix, the jury's decisions
+    assert [model._meta.label for model, model_admin in found if not isinstance(model_admin, ReadOnlyHistoryAdmin)] == []
+
+
+def test_a_post_to_a_history_page_changes_nothing(client, staff):
+    """django-simple-history hides the revert button, yet saved a POST to the page: a mark brought back."""
+    from decimal import Decimal
+
+    from tests.factories import MarkFactory
+
+    log_in_with_second_factor(client, staff)
+    mark = MarkFactory(value=Decimal("8"))
+    mark.value = Decimal("11")
+    mark.save()
+    earliest = mark.history.earliest()
+    response = client.post(reverse("admin:exams_mark_simple_history", args=[mark.pk, earliest.history_id]), {
+        "registration": mark.registration_id, "epreuve": mark.epreuve_id, "group": "first", "value": "8"})
+    assert response.status_code == 403
+    mark.refresh_from_db()
+    assert mark.value == Decimal("11.00")
