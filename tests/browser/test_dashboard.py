@@ -123,6 +123,11 @@ def test_the_menu_shows_convocations_and_results_once_they_hold_something(live_s
     log_in_on_a_phone(page, live_server)
     menu = open_menu(page)
     expect(menu.get_by_role("link", name="Mes convocations")).to_be_visible()
+    expect(menu.get_by_role("link", name="Mes résultats")).to_have_count(0)  # marks imported, not yet published
+    registration.session.results_published_at = timezone.now()
+    registration.session.save()
+    page.reload()
+    menu = open_menu(page)
     page.screenshot(path="/tmp/shots/f2-menu-convocations-results.png", full_page=True)
     menu.get_by_role("link", name="Mes résultats").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes résultats")
