@@ -15,6 +15,7 @@ from exams.exports import FormulaSafeExportMixin, FrenchModelResource
 from exams.jury import jury_decision_confirm
 from exams.models import (
     Convocation,
+    ConvocationVersion,
     Epreuve,
     ExamSession,
     ExamSlot,
@@ -180,6 +181,19 @@ class ExamSlotAdmin(ReadOnlyHistoryAdmin):
     autocomplete_fields = ["epreuve"]
     actions = ["publish_convocations"]
 
+    def save_model(self, request, obj, form, change):
+        before = ExamSlot.objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            from exams.convocations import slot_changed_after_publication
+
+            renewed = slot_changed_after_publication(slot=obj, before=before)
+            if renewed:
+                self.message_user(request, ngettext(
+                    "%(n)d convocation mise à jour : le candidat reçoit la nouvelle version et un courriel.",
+                    "%(n)d convocations mises à jour : chaque candidat reçoit la nouvelle version et un courriel.",
+                    renewed) % {"n": renewed})
+
     @admin.action(description=_("Publier les convocations des spécialités de ces épreuves"))
     def publish_convocations(self, request, queryset):
         from django.core.exceptions import PermissionDenied
@@ -197,13 +211,24 @@ class ExamSlotAdmin(ReadOnlyHistoryAdmin):
                     "specialty": specialty.name, "n": count})
 
 
+class ConvocationVersionInline(admin.TabularInline):
+    model = ConvocationVersion
+    extra = 0
+    can_delete = False
+    readonly_fields = ["version", "file", "replaced_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Convocation)
 class ConvocationAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["registration", "candidate", "published_at", "opened_at"]
+    list_display = ["registration", "candidate", "version", "published_at", "opened_at"]
+    inlines = [ConvocationVersionInline]
     list_filter = [("opened_at", admin.EmptyFieldListFilter), "registration__session", "registration__specialty"]
     search_fields = ["registration__number", "registration__candidate__email", "registration__candidate__last_name"]
     list_select_related = ["registration__candidate"]
-    readonly_fields = ["registration", "published_at", "opened_at", "file"]
+    readonly_fields = ["registration", "version", "published_at", "opened_at", "file"]
 
     @admin.display(description=_("candidat"))
     def candidate(self, convocation):

@@ -7,14 +7,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
 
 from candidates.models import Message
 from candidates.outbox import email_send
 from common.pdf import render_pdf
-from exams.models import Convocation, ExamSlot, Registration
+from exams.models import Convocation, ConvocationVersion, ExamSlot, Registration
 from exams.tasks import render_convocation as render_convocation_task
 
 CONVOCATION_NOTICE = timedelta(days=15)
@@ -54,25 +56,55 @@ def convocation_slots(registration):
                 .select_related("epreuve").order_by("starts_at"))
 
 
-def convocation_ics(registration):
-    """The candidate's épreuves as an iCalendar file (RFC 5545)."""
-    def stamp(moment):
-        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def slot_location(slot, registration):
+    """Where an épreuve takes place, as the PDF and the calendar both say it."""
+    if slot.academy != registration.session.academy:
+        return _("%(place)s (académie de %(academy)s)") % {"place": slot.place, "academy": slot.academy}
+    return slot.place
 
-    def text(value):
-        return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Rectorat//Inscriptions BTS//FR", "CALSCALE:GREGORIAN"]
-    for slot in convocation_slots(registration):
-        lines += [
-            "BEGIN:VEVENT", f"UID:bts-{registration.number}-{slot.epreuve.code}@inscriptions-bts",
-            f"DTSTAMP:{stamp(timezone.now())}", f"DTSTART:{stamp(slot.starts_at)}",
-            f"DTEND:{stamp(slot.starts_at + timedelta(minutes=slot.duration_minutes))}",
-            f"SUMMARY:{text(f'BTS {registration.specialty.name} — {slot.epreuve.code} {slot.epreuve.title}')}",
-            f"LOCATION:{text(slot.place)}", "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
+def convocation_ics(registration, slots=None, sequence=0):
+    """The candidate's épreuves as an iCalendar file (RFC 5545, written by the icalendar library:
+    line folding at 75 octets, escaping). Each épreuve keeps its UID from one version to the next,
+    and SEQUENCE is the convocation's version, so a calendar updates the event instead of adding one."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Rectorat//Inscriptions BTS//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    for slot in convocation_slots(registration) if slots is None else slots:
+        event = Event()
+        event.add("uid", f"bts-{registration.number}-{slot.epreuve.code}@inscriptions-bts")
+        event.add("dtstamp", timezone.now().astimezone(UTC))
+        event.add("dtstart", slot.starts_at.astimezone(UTC))
+        event.add("dtend", (slot.starts_at + timedelta(minutes=slot.duration_minutes)).astimezone(UTC))
+        event.add("sequence", sequence)
+        event.add("summary", f"BTS {registration.specialty.name} — {slot.epreuve.code} {slot.epreuve.title}")
+        event.add("location", slot_location(slot, registration))
+        calendar.add_component(event)
+    return calendar.to_ical().decode()
+
+
+SLOT_FIELDS_ON_A_CONVOCATION = ("starts_at", "duration_minutes", "place", "academy")
+
+
+def slot_changed_after_publication(*, slot, before, at=None):
+    """A time slot moved (date, duration, place or académie) after convocations were published:
+    every convocation it is on gets a new version, the earlier PDF kept, and its candidate an
+    email and a message. `before` is the slot as it was. Returns how many convocations changed."""
+    if all(getattr(before, field) == getattr(slot, field) for field in SLOT_FIELDS_ON_A_CONVOCATION):
+        return 0
+    at = at or timezone.now()
+    convocations = Convocation.objects.filter(registration__session=slot.session, registration__specialty=slot.epreuve.specialty)
+    renewed = 0
+    for pk in convocations.values_list("pk", flat=True):
+        with transaction.atomic():
+            convocation = Convocation.objects.select_for_update().get(pk=pk)
+            ConvocationVersion.objects.create(convocation=convocation, version=convocation.version, file=convocation.file.name,
+                                              replaced_at=at)
+            Convocation.objects.filter(pk=pk).update(version=F("version") + 1, file="", opened_at=None)
+            transaction.on_commit(lambda pk=pk: render_convocation_task.delay(pk))
+        renewed += 1
+    return renewed
 
 
 def unopened_convocations_report(*, at=None):
@@ -99,10 +131,11 @@ def unopened_convocations_report(*, at=None):
     return sent
 
 
-def convocation_pdf(registration, slots):
+def convocation_pdf(registration, slots, version=1):
     """The convocation to the épreuves, with date, time, place and académie of each."""
+    rows = [{"slot": slot, "location": slot_location(slot, registration)} for slot in slots]
     return render_pdf("exams/pdf/convocation.html", {"registration": registration, "candidate": registration.candidate,
-                                                     "slots": slots})
+                                                     "rows": rows, "version": version})
 
 
 def convocation_deliver(convocation):
@@ -110,9 +143,11 @@ def convocation_deliver(convocation):
     the file is stored only where none is, and the email's key is the convocation's."""
     registration = convocation.registration
     if not convocation.file:
-        content = convocation_pdf(registration, convocation_slots(registration))
-        convocation.file.save(f"convocation-{registration.number}.pdf", ContentFile(content), save=False)
-        Convocation.objects.filter(pk=convocation.pk, file="").update(file=convocation.file.name)
+        content = convocation_pdf(registration, convocation_slots(registration), convocation.version)
+        convocation.file.save(f"convocation-{registration.number}-v{convocation.version}.pdf", ContentFile(content), save=False)
+        Convocation.objects.filter(pk=convocation.pk, file="", version=convocation.version).update(file=convocation.file.name)
+    first = convocation.version == 1
     with transaction.atomic():
-        email_send(user=registration.candidate, template="convocation", context={"registration": registration},
-                   event_key=f"convocation:{convocation.pk}")
+        email_send(user=registration.candidate, template="convocation" if first else "convocation_changed",
+                   context={"registration": registration, "version": convocation.version},
+                   event_key=f"convocation:{convocation.pk}" if first else f"convocation:{convocation.pk}:v{convocation.version}")

@@ -500,6 +500,8 @@ class Convocation(models.Model):
     published_at = models.DateTimeField(_("publiée le"))
     opened_at = models.DateTimeField(_("consultée le"), null=True, blank=True)
     file = models.FileField(_("PDF"), upload_to="convocations/%Y/", blank=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Une nouvelle version est produite quand un créneau de ses épreuves change."))
 
     history = HistoricalRecords(verbose_name=_("version de la convocation"))
 
@@ -509,6 +511,24 @@ class Convocation(models.Model):
 
     def __str__(self):
         return f"Convocation {self.registration}"
+
+
+class ConvocationVersion(models.Model):
+    """An earlier PDF of a convocation, kept when a time slot of its épreuves changed after publication."""
+
+    convocation = models.ForeignKey(Convocation, on_delete=models.CASCADE, related_name="earlier_versions")
+    version = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("PDF"), upload_to="convocations/%Y/", blank=True)
+    replaced_at = models.DateTimeField(_("remplacée le"))
+
+    class Meta:
+        verbose_name = _("version antérieure de convocation")
+        verbose_name_plural = _("versions antérieures de convocations")
+        ordering = ["convocation", "-version"]
+        constraints = [models.UniqueConstraint(fields=["convocation", "version"], name="convocation_version_once")]
+
+    def __str__(self):
+        return f"{self.convocation} — version {self.version}"
 
 
 class Mark(models.Model):

@@ -149,11 +149,13 @@ def convocation_download(request, pk):
     if not convocation.file:
         raise Http404
     Convocation.objects.filter(pk=convocation.pk, opened_at__isnull=True).update(opened_at=timezone.now())
-    return private_file_response(convocation.file, f"Convocation {convocation.registration.number}.pdf", "application/pdf")
+    return private_file_response(convocation.file, f"Convocation {convocation.registration.number} v{convocation.version}.pdf",
+                                 "application/pdf")
 
 
 @login_required
 def convocation_calendar(request, pk):
     convocation = get_own_convocation_or_404(request.user, pk)
-    return private_bytes_response(convocation_ics(convocation.registration), f"epreuves-{convocation.registration.number}.ics",
+    calendar = convocation_ics(convocation.registration, sequence=convocation.version - 1)
+    return private_bytes_response(calendar, f"epreuves-{convocation.registration.number}.ics",
                                   content_type="text/calendar; charset=utf-8")

@@ -76,3 +76,17 @@ def test_each_candidate_form_page_extends_the_skeleton_under_its_heading(client,
     page = html.unescape(response.content.decode())
     assert f"<h1>{heading}</h1>" in page
     assert page.count("<h1") == 1
+
+
+def test_a_group_of_buttons_with_icons_says_so_or_the_phone_shows_only_the_icons():
+    """DSFR draws an icon button inside `fr-btns-group` as a bare icon unless the group carries
+    `fr-btns-group--icon-left` (or `--icon-right`): « Mes convocations » showed two blank squares."""
+    import re
+
+    faults = []
+    for template in TEMPLATES.rglob("*.html"):
+        for classes, body in re.findall(r'<ul class="(fr-btns-group[^"]*)"[^>]*>(.*?)</ul>', template.read_text(), re.DOTALL):
+            for side in ("left", "right"):
+                if f"fr-btn--icon-{side}" in body and f"fr-btns-group--icon-{side}" not in classes:
+                    faults.append(f"{template.relative_to(TEMPLATES)}: {classes}")
+    assert faults == []
