@@ -86,6 +86,7 @@ def registration_step(request, pk, step):
         "writable": registration.is_writable(request.received_at),
         "title": form_class.title,
         "ACCOMMODATION_EMAIL": settings.ACCOMMODATION_EMAIL,
+        "ACCOMMODATION_REQUESTS_URL": settings.ACCOMMODATION_REQUESTS_URL,
     }
     return render(request, "exams/step.html", context)
 

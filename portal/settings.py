@@ -182,6 +182,9 @@ INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=730)
 INACTIVITY_NOTICE_DAYS = env.int("INACTIVITY_NOTICE_DAYS", default=14)
 # Where candidates send the notification of an earlier accommodation to renew (the notice, E).
 ACCOMMODATION_EMAIL = env.str("ACCOMMODATION_EMAIL", default="dec-amenagement-sup@ac-normandie.fr")
+# Where a candidate makes a new request for accommodations (the notice, E: the rectorate's page).
+ACCOMMODATION_REQUESTS_URL = env.str("ACCOMMODATION_REQUESTS_URL",
+                                     default="https://www.ac-normandie.fr/brevet-de-technicien-superieur-121522")
 
 # Staff sign in to admin with a second factor: a TOTP code from an authenticator app (django-otp).
 OTP_TOTP_ISSUER = "Inscriptions BTS"

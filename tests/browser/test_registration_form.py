@@ -4,11 +4,13 @@ answer gets its French message next to the question, and the dashboard's list of
 missing links to the step that asks it."""
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import PASSWORD, PHONE, log_in
+from tests.text import french
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -148,3 +150,16 @@ def test_without_javascript_every_question_shows_and_the_server_keeps_only_what_
         context.close()
     registration.refresh_from_db()
     assert registration.pathway == "scolaire" and registration.experience_months is None
+
+
+def test_the_handicap_step_says_how_to_renew_or_request_an_accommodation(live_server, phone, registration, settings):
+    log_in(phone, live_server, "camille@exemple.fr", PASSWORD)
+    phone.goto(step_url(live_server, registration, "amenagement"))
+    how = phone.locator("#accommodation-how")
+    expect(how.get_by_role("heading", name="Comment obtenir l'aménagement")).to_be_visible()
+    expect(how.get_by_role("link", name=settings.ACCOMMODATION_EMAIL)).to_have_attribute(
+        "href", re.compile(r"^mailto:" + re.escape(settings.ACCOMMODATION_EMAIL)))
+    expect(how).to_contain_text(french("« demande de reconduction à l'identique »"))
+    expect(how.get_by_role("link", name=re.compile("la page des aménagements d'épreuves du BTS"))).to_have_attribute(
+        "href", settings.ACCOMMODATION_REQUESTS_URL)
+    shot(phone, "accommodation-how")

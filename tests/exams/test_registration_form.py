@@ -268,3 +268,25 @@ def test_a_complete_registration_has_nothing_unfinished():
     registration = RegistrationFactory()
     assert unfinished_answers(rules.registration_errors(registration), registration) == []
     assert Registration.objects.count() == 1
+
+
+class TestAccommodationStep:
+    """The notice, E: a renewal goes by email with « demande de reconduction à l'identique »; a new
+    request follows the rectorate's procedure. Both addresses come from configuration."""
+
+    def page(self, client, settings):
+        settings.ACCOMMODATION_EMAIL = "amenagements@ac-exemple.fr"
+        settings.ACCOMMODATION_REQUESTS_URL = "https://www.ac-exemple.fr/amenagements-bts"
+        with time_machine.travel(OPEN, tick=False):
+            registration = start(client)
+            return text(client.get(reverse("exams:step", args=[registration.pk, "amenagement"])))
+
+    def test_the_renewal_address_is_a_link_with_the_words_to_write(self, logged_in, settings):
+        page = self.page(logged_in, settings).split('id="accommodation-how"')[1]
+        assert '<a href="mailto:amenagements@ac-exemple.fr?subject=' in page
+        assert french("avec la mention « demande de reconduction à l'identique ».") in page
+
+    def test_a_new_request_links_to_the_rectorates_page_in_a_new_window(self, logged_in, settings):
+        page = self.page(logged_in, settings).split('id="accommodation-how"')[1]
+        link = re.search(r'<a href="https://www\.ac-exemple\.fr/amenagements-bts"[^>]*>', page).group()
+        assert 'target="_blank"' in link and 'rel="noopener"' in link and "nouvelle fenêtre" in link
