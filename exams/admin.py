@@ -53,6 +53,13 @@ class SpecialtyAdmin(admin.ModelAdmin):
     list_filter = ["professional_dossier_in_portal", "is_open"]
     search_fields = ["name", "code"]
     inlines = [SpecialtyOptionInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "is_open"]}),
+        (_("Dossier professionnel"), {"fields": ["professional_dossier_in_portal", "dossier_pilot_academy",
+                                                 "dossier_instructions", "dossier_instructions_url"],
+                                      "description": _("Sans dépôt sur le portail, « Mes documents » donne aux candidats "
+                                                       "les consignes de l'académie pilote.")}),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("options")

@@ -143,6 +143,14 @@ class Specialty(models.Model):
             "(SAM, Banque, Maintenance des systèmes)."
         ),
     )
+    dossier_pilot_academy = models.CharField(
+        _("académie pilote du dossier professionnel"), max_length=100, blank=True,
+        help_text=_("Pour une spécialité dont le dossier n'est pas déposé sur le portail : l'académie qui le reçoit."))
+    dossier_instructions = models.TextField(
+        _("consignes d'envoi du dossier professionnel"), blank=True,
+        help_text=_("Ce que « Mes documents » dit au candidat : comment et quand envoyer son dossier à l'académie pilote."))
+    dossier_instructions_url = models.URLField(
+        _("page des consignes de l'académie pilote"), blank=True)
     is_open = models.BooleanField(
         _("ouverte aux inscriptions"),
         default=True,
@@ -156,6 +164,11 @@ class Specialty(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def dossier_sent_elsewhere(self):
+        """A professional dossier not uploaded here, for which the pilot académie's instructions are given."""
+        return not self.professional_dossier_in_portal and bool(self.dossier_instructions or self.dossier_instructions_url)
 
     # Which specialties have options, asked on every registration page: kept in Django's cache,
     # forgotten when an option is added or deleted (exams/signals.py).

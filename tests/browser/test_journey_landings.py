@@ -74,3 +74,19 @@ def test_with_only_the_address_missing_mes_documents_says_so_and_mon_compte_lead
     phone.get_by_role("link", name="Revenir à mon inscription").click()
     expect(phone.get_by_role("heading", level=1)).to_contain_text("Mon inscription")
     shot(phone, "back-to-registration")
+
+
+def test_a_dossier_sent_to_a_pilot_academy_is_explained_in_mes_documents(live_server, phone, registration):
+    from exams.models import Specialty
+
+    Specialty.objects.filter(pk=registration.specialty_id).update(
+        dossier_pilot_academy="Lyon", dossier_instructions="Envoyez votre dossier avant le 15 avril.",
+        dossier_instructions_url="https://www.ac-lyon.fr/bts-dossiers")
+    log_in(phone, live_server, "camille@exemple.fr", PASSWORD)
+    phone.goto(f"{live_server.url}/inscription/{registration.pk}/documents/")
+    section = phone.locator("#professional-dossier")
+    expect(section.get_by_role("heading", name="Dossier professionnel")).to_be_visible()
+    expect(section).to_contain_text("Envoyez votre dossier avant le 15 avril.")
+    expect(section.get_by_role("link", name="Les consignes de l'académie pilote")).to_have_attribute(
+        "href", "https://www.ac-lyon.fr/bts-dossiers")
+    shot(phone, "dossier-elsewhere")
