@@ -29,6 +29,35 @@ class ExamSessionQuerySet(models.QuerySet):
         )
 
 
+class Departement(models.Model):
+    """A département and the académie it belongs to (the official map; exams/reference/departements.py)."""
+
+    code = models.CharField(_("code"), max_length=3, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    academy = models.CharField(_("académie"), max_length=100)
+
+    class Meta:
+        verbose_name = _("département")
+        verbose_name_plural = _("départements")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+
+def departement_of(postal_code):
+    """The département code of a French postal code: « 14000 » → « 14 », « 97400 » → « 974 »,
+    Corsica's « 20000 » → « 2A », « 20200 » → « 2B »; None when it is not a French postal code."""
+    code = (postal_code or "").replace(" ", "")
+    if len(code) != 5 or not code.isdigit():
+        return None
+    if code.startswith(("97", "98")):
+        return code[:3]
+    if code.startswith("20"):
+        return "2A" if int(code) < 20200 else "2B"
+    return code[:2]
+
+
 class ExamSession(models.Model):
     """One yearly BTS session of an académie, with its registration window.
 
@@ -54,6 +83,10 @@ class ExamSession(models.Model):
                     "leurs deux épreuves ; rien d'autre de leurs notes n'est montré."))
     rattrapage_choice_deadline = models.DateTimeField(
         _("date limite du choix des épreuves de rattrapage"), null=True, blank=True)
+    departements = models.CharField(
+        _("départements de l'académie"), max_length=200, blank=True,
+        help_text=_("Codes séparés par des virgules (14, 27, 50, 61, 76) : seuls les candidats qui y résident "
+                    "s'inscrivent à cette session."))
     results_published_at = models.DateTimeField(
         _("publication des résultats"), null=True, blank=True,
         help_text=_("Après la délibération du jury : les candidats voient alors leurs notes, leurs moyennes et la "
@@ -90,6 +123,10 @@ class ExamSession(models.Model):
             raise ValidationError(
                 {"registration_closes_at": _("La clôture doit être postérieure à l'ouverture.")}
             )
+        known = set(Departement.objects.values_list("code", flat=True))
+        unknown = [code for code in self.departement_codes() if code not in known]
+        if unknown:
+            raise ValidationError({"departements": _("Département inconnu : %(codes)s.") % {"codes": ", ".join(unknown)}})
 
     def registration_phase(self, at=None):
         at = at or timezone.now()
@@ -102,6 +139,9 @@ class ExamSession(models.Model):
     def is_registration_open(self, at=None):
         """Whether candidates may register or change anything at `at` (default: now)."""
         return self.registration_phase(at) == RegistrationPhase.OPEN
+
+    def departement_codes(self):
+        return [code.strip().upper() for code in self.departements.split(",") if code.strip()]
 
     def results_are_published(self, at=None):
         """Whether candidates may see their marks, averages and the jury's decision at `at`: from

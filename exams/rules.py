@@ -4,9 +4,10 @@ Each returns {field: [message, …]}; empty means the rule holds. Forms and the 
 check call them; no template or view repeats them.
 """
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from exams.models import Category, Diploma, Pathway
+from exams.models import Category, Departement, Diploma, Pathway, departement_of
 
 APPRENTICESHIP_MINIMUM_HOURS = {2: 1350, 1: 675}
 MINIMUM_EXPERIENCE_MONTHS = 12
@@ -109,6 +110,31 @@ def accommodation_errors(*, handicap, accommodation):
     return {}
 
 
+def residence_errors(candidate, session):
+    """The notice is for those who live in the session's académie (« vous résidez en Normandie »):
+    the postal address's département must be one of the session's. Outside, the message says
+    which académie to register with; abroad or where the map cannot tell, whom to ask."""
+    if candidate.postal_address_missing() or not session.departement_codes():
+        return {}
+    ask = _("Contactez la division des examens et concours du rectorat (%(email)s) avant de vous inscrire.") % {
+        "email": settings.DEC_EMAIL}
+    if (candidate.country or "").strip().casefold() not in ("", "france"):
+        return {"postal_address": [_("Vous résidez hors de France : l'inscription ici est réservée aux candidats qui "
+                                     "résident dans l'académie de %(academy)s. ") % {"academy": session.academy} + ask]}
+    code = departement_of(candidate.postal_code)
+    departement = Departement.objects.filter(code=code).first() if code else None
+    if departement is None:
+        return {"postal_address": [_("Nous ne pouvons pas déterminer l'académie de votre adresse (code postal "
+                                     "%(postal_code)s). ") % {"postal_code": candidate.postal_code} + ask]}
+    if departement.code not in session.departement_codes():
+        return {"postal_address": [_(
+            "Vous résidez dans le département %(departement)s, qui relève de l'académie de %(academy)s : c'est "
+            "auprès d'elle qu'il faut vous inscrire. Cette inscription est réservée aux candidats qui résident dans "
+            "l'académie de %(session_academy)s.") % {"departement": str(departement), "academy": departement.academy,
+                                                     "session_academy": session.academy}]}
+    return {}
+
+
 def postal_address_errors(candidate):
     """The confirmation shows the candidate's postal address: no registration is complete without it."""
     missing = candidate.postal_address_missing()
@@ -156,4 +182,5 @@ def registration_errors(registration):
         benefits_errors(**{name: getattr(r, name) for name in BENEFIT_ANSWERS}),
         accommodation_errors(handicap=r.handicap, accommodation=r.accommodation),
         postal_address_errors(r.candidate),
+        residence_errors(r.candidate, r.session),
     )

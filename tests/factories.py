@@ -57,6 +57,7 @@ class ExamSessionFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"Session {o.year}")
     year = factory.Sequence(lambda n: 2100 + n)
     academy = "Normandie"
+    departements = "14, 27, 50, 61, 76"
     registration_opens_at = factory.LazyAttribute(lambda o: paris(o.year - 1, 10, 18, 12))
     registration_closes_at = factory.LazyAttribute(lambda o: paris(o.year - 1, 11, 15, 17))
 

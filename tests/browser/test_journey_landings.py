@@ -90,3 +90,14 @@ def test_a_dossier_sent_to_a_pilot_academy_is_explained_in_mes_documents(live_se
     expect(section.get_by_role("link", name="Les consignes de l'académie pilote")).to_have_attribute(
         "href", "https://www.ac-lyon.fr/bts-dossiers")
     shot(phone, "dossier-elsewhere")
+
+
+def test_a_candidate_living_in_another_academie_is_told_where_to_register(live_server, phone, registration):
+    candidate = registration.candidate
+    candidate.postal_code, candidate.city = "35000", "Rennes"
+    candidate.save()
+    log_in(phone, live_server, "camille@exemple.fr", PASSWORD)
+    phone.goto(f"{live_server.url}/inscription/{registration.pk}/")
+    expect(phone.get_by_text(re.compile("qui relève de l'académie de Rennes")).first).to_be_visible()
+    expect(phone.get_by_role("link", name="Adresse postale")).to_have_attribute("href", "/compte/")
+    shot(phone, "residence-elsewhere")

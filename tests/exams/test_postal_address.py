@@ -15,6 +15,7 @@ from documents.models import GeneratedDocument
 from exams import rules
 from tests.exams.test_registration import OPEN
 from tests.factories import RegistrationFactory, UserFactory
+from tests.text import french
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,52 @@ def test_a_locked_registration_gets_no_new_version(client, run_on_commit):
         client.post(reverse("candidates:account"), {**ADDRESS, "address_line": "1 rue Écuyère"})
     registration.refresh_from_db()
     assert registration.version == 4
+
+
+class TestResidence:
+    """The notice is for candidates who live in the académie: the address's département must be
+    one of the session's (14, 27, 50, 61, 76 for Normandie)."""
+
+    @pytest.mark.parametrize("postal_code", ["14000", "27000", "50100", "61000", "76600"])
+    def test_an_address_in_normandie_is_accepted(self, postal_code):
+        registration = RegistrationFactory(candidate=UserFactory(**{**WHOLE, "postal_code": postal_code}))
+        assert rules.residence_errors(registration.candidate, registration.session) == {}
+
+    @pytest.mark.parametrize(("postal_code", "academy", "departement"), [
+        ("35000", "Rennes", "35 — Ille-et-Vilaine"), ("75005", "Paris", "75 — Paris"), ("20000", "Corse", "2A — Corse-du-Sud"),
+        ("20200", "Corse", "2B — Haute-Corse"), ("97400", "La Réunion", "974 — La Réunion"), ("72000", "Nantes", "72 — Sarthe"),
+    ])
+    def test_outside_it_says_which_academie_to_register_with(self, postal_code, academy, departement):
+        registration = RegistrationFactory(candidate=UserFactory(**{**WHOLE, "postal_code": postal_code}))
+        message = rules.residence_errors(registration.candidate, registration.session)["postal_address"][0]
+        assert f"Vous résidez dans le département {departement}, qui relève de l'académie de {academy} : " in message
+        assert "réservée aux candidats qui résident dans l'académie de Normandie" in message
+        assert "postal_address" in rules.registration_errors(registration)
+
+    @pytest.mark.parametrize(("changes", "start"), [
+        ({"country": "Belgique", "postal_code": "1000"}, "Vous résidez hors de France"),
+        ({"postal_code": "98800"}, "Nous ne pouvons pas déterminer l'académie de votre adresse (code postal 98800)"),
+        ({"postal_code": "97500"}, "Nous ne pouvons pas déterminer l'académie"),
+        ({"postal_code": "1400"}, "Nous ne pouvons pas déterminer l'académie"),
+    ])
+    def test_abroad_or_undecidable_it_says_whom_to_ask(self, settings, changes, start):
+        settings.DEC_EMAIL = "dec@ac-normandie.fr"
+        registration = RegistrationFactory(candidate=UserFactory(**{**WHOLE, **changes}))
+        message = rules.residence_errors(registration.candidate, registration.session)["postal_address"][0]
+        assert message.startswith(start) and "(dec@ac-normandie.fr)" in message
+
+    def test_the_dashboard_sends_to_mon_compte_with_the_academie_to_register_with(self, client):
+        registration = RegistrationFactory(candidate=UserFactory(**{**WHOLE, "postal_code": "35000", "city": "Rennes"}))
+        client.force_login(registration.candidate)
+        with time_machine.travel(OPEN, tick=False):
+            page = html.unescape(client.get(reverse("documents:overview", args=[registration.pk])).content.decode())
+        assert french("qui relève de l'académie de Rennes : c'est auprès d'elle qu'il faut vous inscrire") in page
+
+    def test_staff_edit_the_sessions_departements_and_an_unknown_code_is_refused(self):
+        from django.core.exceptions import ValidationError
+
+        from tests.factories import ExamSessionFactory
+
+        session = ExamSessionFactory.build(departements="14, 27, 99")
+        with pytest.raises(ValidationError, match="Département inconnu : 99"):
+            session.clean()

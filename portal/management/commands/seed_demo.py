@@ -57,6 +57,7 @@ class Command(BaseCommand):
             academy="Normandie",
             defaults={
                 "name": f"Session {today.year + 1} (démonstration)",
+                "departements": "14, 27, 50, 61, 76",
                 "registration_opens_at": at_paris(today - timedelta(days=7), 12),
                 "registration_closes_at": at_paris(today + timedelta(days=21), 17),
             },
