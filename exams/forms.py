@@ -94,12 +94,14 @@ class SituationStep(StepForm):
 
     class Meta:
         model = Registration
-        fields = ["category", "distance_learning_organisation"]
+        fields = ["category", "employment_months", "distance_learning_organisation"]
         widgets = {"category": forms.RadioSelect}
         help_texts = {"category": CATEGORY_HELP,
+                      "employment_months": _("Salarié(e) seulement : 12 mois au moins, en additionnant vos périodes d'emploi."),
                       "distance_learning_organisation": _("Seulement si vous suivez un enseignement à distance.")}
 
-    shown_when = {"distance_learning_organisation": ("category", [Category.DISTANCE_LEARNING])}
+    shown_when = {"employment_months": ("category", [Category.EMPLOYEE]),
+                  "distance_learning_organisation": ("category", [Category.DISTANCE_LEARNING])}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,8 +111,10 @@ class SituationStep(StepForm):
 
     def clean(self):
         cleaned = super().clean()
-        self.add_rule_errors(rules.distance_learning_errors(
-            category=cleaned.get("category"), organisation=cleaned.get("distance_learning_organisation", "")))
+        self.add_rule_errors(rules.merge(
+            rules.employee_errors(category=cleaned.get("category"), employment_months=cleaned.get("employment_months")),
+            rules.distance_learning_errors(category=cleaned.get("category"),
+                                           organisation=cleaned.get("distance_learning_organisation", ""))))
         return cleaned
 
 

@@ -378,6 +378,7 @@ class Registration(models.Model):
     # Step 1: situation.
     category = models.CharField(_("catégorie de candidat"), max_length=20, choices=Category.choices, blank=True)
     distance_learning_organisation = models.CharField(_("organisme d'enseignement à distance"), max_length=200, blank=True)
+    employment_months = models.PositiveIntegerField(_("durée d'expérience professionnelle salariée (mois)"), null=True, blank=True)
     # Step 2: preparation.
     pathway = models.CharField(_("voie de préparation"), max_length=25, choices=Pathway.choices, blank=True)
     diploma = models.CharField(_("diplôme détenu"), max_length=15, choices=Diploma.choices, blank=True)

@@ -60,6 +60,21 @@ def professional_experience_errors(*, pathway, experience_months):
     return {}
 
 
+def employee_errors(*, category, employment_months):
+    """The notice, B: « Salariés justifiant d'une expérience professionnelle d'au moins une année »:
+    12 months or more declared."""
+    if category != Category.EMPLOYEE:
+        return {}
+    if employment_months is None:
+        return {"employment_months": [_("Indiquez la durée de votre expérience professionnelle salariée, en mois.")]}
+    if employment_months < MINIMUM_EXPERIENCE_MONTHS:
+        return {"employment_months": [_(
+            "La catégorie « salarié(e) » demande au moins une année d'expérience professionnelle (%(minimum)d mois, "
+            "notice B) ; vous avez indiqué %(months)d mois. Si une autre catégorie est la vôtre, choisissez-la.") % {
+            "minimum": MINIMUM_EXPERIENCE_MONTHS, "months": employment_months}]}
+    return {}
+
+
 def distance_learning_errors(*, category, organisation):
     """Only a distance-learning candidate names an organisation, and must."""
     if category == Category.DISTANCE_LEARNING and not organisation.strip():
@@ -175,6 +190,7 @@ def registration_errors(registration):
             missing[field] = [message]
     return merge(
         missing,
+        employee_errors(category=r.category, employment_months=r.employment_months),
         distance_learning_errors(category=r.category, organisation=r.distance_learning_organisation),
         preparation_errors(pathway=r.pathway, diploma=r.diploma, contract_years=r.apprenticeship_contract_years,
                            training_hours=r.training_hours, experience_months=r.experience_months),

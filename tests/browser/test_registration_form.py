@@ -163,3 +163,21 @@ def test_the_handicap_step_says_how_to_renew_or_request_an_accommodation(live_se
     expect(how.get_by_role("link", name=re.compile("la page des aménagements d'épreuves du BTS"))).to_have_attribute(
         "href", settings.ACCOMMODATION_REQUESTS_URL)
     shot(phone, "accommodation-how")
+
+
+def test_an_employee_declares_a_year_of_experience_or_is_told_why_not(live_server, phone, registration):
+    log_in(phone, live_server, "camille@exemple.fr", PASSWORD)
+    phone.goto(step_url(live_server, registration, "situation"))
+    months = phone.get_by_label("Durée d'expérience professionnelle salariée (mois)")
+    expect(months).to_be_hidden()  # the registration's category is « Déjà inscrit(e)… »
+    phone.get_by_text("Salarié(e) justifiant d'au moins un an d'expérience professionnelle", exact=True).click()
+    expect(months).to_be_visible()
+    months.fill("10")
+    phone.get_by_role("button", name="Enregistrer et continuer").click()
+    expect(phone.locator("#id_employment_months-desc-error")).to_contain_text("vous avez indiqué 10 mois")
+    shot(phone, "employee-months")
+    phone.get_by_label("Durée d'expérience professionnelle salariée (mois)").fill("14")
+    phone.get_by_role("button", name="Enregistrer et continuer").click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Votre préparation")
+    registration.refresh_from_db()
+    assert (registration.category, registration.employment_months) == ("employee", 14)

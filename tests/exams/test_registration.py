@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 OPEN = paris(2023, 11, 1, 10)
 STEPS = {
-    "situation": {"category": "employee"},
+    "situation": {"category": "employee", "employment_months": "18"},
     "preparation": {"pathway": "apprentissage", "diploma": "bac_pro", "apprenticeship_contract_years": "1", "training_hours": "700"},
     "specialite": {"specialty": "", "option": "", "language": "anglais", "engagement_etudiant": "False"},
     "dispenses": {field: "False" for field in ["claims_dispenses", "keeps_grade_benefits", "renounces_benefits",

@@ -290,3 +290,34 @@ class TestAccommodationStep:
         page = self.page(logged_in, settings).split('id="accommodation-how"')[1]
         link = re.search(r'<a href="https://www\.ac-exemple\.fr/amenagements-bts"[^>]*>', page).group()
         assert 'target="_blank"' in link and 'rel="noopener"' in link and "nouvelle fenêtre" in link
+
+
+class TestEmployeeCategory:
+    """The notice, B: « Salariés justifiant d'une expérience professionnelle d'au moins une année »."""
+
+    @pytest.mark.parametrize(("months", "refused"), [(None, True), (11, True), (12, False), (40, False)])
+    def test_at_least_12_months_are_declared(self, months, refused):
+        errors = rules.employee_errors(category=Category.EMPLOYEE, employment_months=months)
+        assert bool(errors) is refused
+        if months == 11:
+            assert french("au moins une année d'expérience professionnelle (12 mois, notice B) ; vous avez indiqué 11 mois") in \
+                french(errors["employment_months"][0])
+
+    def test_another_category_is_asked_nothing(self):
+        assert rules.employee_errors(category=Category.EARLIER_SESSION, employment_months=None) == {}
+
+    def test_the_step_refuses_11_months_next_to_the_field_and_saves_nothing(self, logged_in):
+        with time_machine.travel(OPEN, tick=False):
+            registration = start(logged_in)
+            response = post_step(logged_in, registration, "situation", category="employee", employment_months="11")
+        assert response.status_code == 200
+        assert "vous avez indiqué 11 mois" in error_of(text(response), "employment_months")
+        registration.refresh_from_db()
+        assert registration.category == "" and registration.employment_months is None
+
+    def test_the_months_are_kept_only_for_an_employee(self, logged_in):
+        with time_machine.travel(OPEN, tick=False):
+            registration = start(logged_in)
+            post_step(logged_in, registration, "situation", category="earlier_session", employment_months="30")
+        registration.refresh_from_db()
+        assert (registration.category, registration.employment_months) == ("earlier_session", None)
