@@ -12,7 +12,7 @@ from import_export import fields
 from common.admin_filters import FrenchRelatedFieldListFilter, french_choices
 from common.admin_history import ReadOnlyHistoryAdmin
 from exams.exports import FormulaSafeExportMixin, FrenchModelResource
-from exams.jury import jury_decision_confirm
+from exams.jury import computed_verdict, jury_decision_confirm
 from exams.models import (
     Convocation,
     ConvocationVersion,
@@ -147,8 +147,11 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
     @admin.action(description=_("Confirmer la décision du jury calculée d'après les notes"),
                   permissions=["confirm_jury_decision"])
     def confirm_jury_decisions(self, request, queryset):
-        confirmed, waiting = 0, []
+        confirmed, waiting, kept = 0, [], 0
         for registration in queryset.select_related("session", "specialty"):
+            if JuryDecision.objects.filter(registration=registration).exists():
+                kept += 1  # never overwritten in bulk: a decision the jury changed stays as it decided
+                continue
             try:
                 jury_decision_confirm(registration=registration, by=request.user)
             except ValidationError as error:
@@ -158,6 +161,11 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
         if confirmed:
             self.message_user(request, ngettext("%(n)d décision du jury confirmée.", "%(n)d décisions du jury confirmées.",
                                                 confirmed) % {"n": confirmed})
+        if kept:
+            self.message_user(request, ngettext(
+                "%(n)d inscription avait déjà sa décision du jury : elle n'a pas été modifiée (changez-la sur sa page).",
+                "%(n)d inscriptions avaient déjà leur décision du jury : elles n'ont pas été modifiées (changez-les sur leur page).",
+                kept) % {"n": kept}, level=messages.WARNING)
         for message in waiting:
             self.message_user(request, message, level=messages.WARNING)
 
@@ -189,17 +197,39 @@ class ExamSlotAdmin(ReadOnlyHistoryAdmin):
     actions = ["publish_convocations"]
 
     def save_model(self, request, obj, form, change):
-        before = ExamSlot.objects.get(pk=obj.pk) if change else None
-        super().save_model(request, obj, form, change)
-        if before is not None:
-            from exams.convocations import slot_changed_after_publication
+        from exams.convocations import convocations_renew, slot_changed_after_publication
 
+        before = ExamSlot.objects.select_related("epreuve__specialty", "session").get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is None:
+            renewed = convocations_renew(session=obj.session, specialty=obj.epreuve.specialty)  # a slot added
+        elif (before.session_id, before.epreuve_id) != (obj.session_id, obj.epreuve_id):
+            renewed = convocations_renew(session=before.session, specialty=before.epreuve.specialty) + \
+                convocations_renew(session=obj.session, specialty=obj.epreuve.specialty)
+        else:
             renewed = slot_changed_after_publication(slot=obj, before=before)
-            if renewed:
-                self.message_user(request, ngettext(
-                    "%(n)d convocation mise à jour : le candidat reçoit la nouvelle version et un courriel.",
-                    "%(n)d convocations mises à jour : chaque candidat reçoit la nouvelle version et un courriel.",
-                    renewed) % {"n": renewed})
+        self._say_renewed(request, renewed)
+
+    def delete_model(self, request, obj):
+        from exams.convocations import convocations_renew
+
+        session, specialty = obj.session, obj.epreuve.specialty
+        super().delete_model(request, obj)
+        self._say_renewed(request, convocations_renew(session=session, specialty=specialty))
+
+    def delete_queryset(self, request, queryset):
+        from exams.convocations import convocations_renew
+
+        concerned = {(slot.session, slot.epreuve.specialty) for slot in queryset.select_related("session", "epreuve__specialty")}
+        super().delete_queryset(request, queryset)
+        self._say_renewed(request, sum(convocations_renew(session=s, specialty=sp) for s, sp in concerned))
+
+    def _say_renewed(self, request, renewed):
+        if renewed:
+            self.message_user(request, ngettext(
+                "%(n)d convocation mise à jour : le candidat reçoit la nouvelle version et un courriel.",
+                "%(n)d convocations mises à jour : chaque candidat reçoit la nouvelle version et un courriel.",
+                renewed) % {"n": renewed})
 
     @admin.action(description=_("Publier les convocations des spécialités de ces épreuves"))
     def publish_convocations(self, request, queryset):
@@ -302,6 +332,14 @@ class JuryDecisionForm(forms.ModelForm):
         model = JuryDecision
         fields = ["registration", "verdict"]
 
+    def clean(self):
+        cleaned = super().clean()
+        registration = cleaned.get("registration") or getattr(self.instance, "registration", None)
+        if registration is not None and computed_verdict(registration) is None:
+            raise ValidationError(_("Les notes de cette inscription ne permettent pas encore de décision (note ou "
+                                    "rattrapage attendu)."))
+        return cleaned
+
 
 @admin.register(JuryDecision)
 class JuryDecisionAdmin(ReadOnlyHistoryAdmin):
@@ -324,10 +362,9 @@ class JuryDecisionAdmin(ReadOnlyHistoryAdmin):
         return decision.registration.candidate.listed_name()
 
     def save_model(self, request, obj, form, change):
-        try:
-            jury_decision_confirm(registration=obj.registration, by=request.user, verdict=obj.verdict)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+        # The form has checked that the marks decide; who and when come from the service.
+        decision = jury_decision_confirm(registration=obj.registration, by=request.user, verdict=obj.verdict)
+        obj.pk, obj.computed, obj.confirmed_by, obj.confirmed_at = decision.pk, decision.computed, decision.confirmed_by, decision.confirmed_at
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -93,14 +93,21 @@ def slot_changed_after_publication(*, slot, before, at=None):
     email and a message. `before` is the slot as it was. Returns how many convocations changed."""
     if all(getattr(before, field) == getattr(slot, field) for field in SLOT_FIELDS_ON_A_CONVOCATION):
         return 0
+    return convocations_renew(session=slot.session, specialty=slot.epreuve.specialty, at=at)
+
+
+def convocations_renew(*, session, specialty, at=None):
+    """A new version of every published convocation of `specialty` in `session` (a slot moved, was
+    added or removed): the earlier PDF kept when there was one, a new PDF, an email and a message."""
     at = at or timezone.now()
-    convocations = Convocation.objects.filter(registration__session=slot.session, registration__specialty=slot.epreuve.specialty)
+    convocations = Convocation.objects.filter(registration__session=session, registration__specialty=specialty)
     renewed = 0
     for pk in convocations.values_list("pk", flat=True):
         with transaction.atomic():
             convocation = Convocation.objects.select_for_update().get(pk=pk)
-            ConvocationVersion.objects.create(convocation=convocation, version=convocation.version, file=convocation.file.name,
-                                              replaced_at=at)
+            if convocation.file:  # a version never drawn (two moves before its PDF was made) leaves nothing to keep
+                ConvocationVersion.objects.create(convocation=convocation, version=convocation.version,
+                                                  file=convocation.file.name, replaced_at=at)
             Convocation.objects.filter(pk=pk).update(version=F("version") + 1, file="", opened_at=None)
             transaction.on_commit(lambda pk=pk: render_convocation_task.delay(pk))
         renewed += 1
@@ -146,7 +153,8 @@ def convocation_deliver(convocation):
         content = convocation_pdf(registration, convocation_slots(registration), convocation.version)
         convocation.file.save(f"convocation-{registration.number}-v{convocation.version}.pdf", ContentFile(content), save=False)
         Convocation.objects.filter(pk=convocation.pk, file="", version=convocation.version).update(file=convocation.file.name)
-    first = convocation.version == 1
+    # « a changé » only to someone told of an earlier version; a first email otherwise.
+    first = not Message.objects.filter(event_key__startswith=f"convocation:{convocation.pk}").exists() or convocation.version == 1
     with transaction.atomic():
         email_send(user=registration.candidate, template="convocation" if first else "convocation_changed",
                    context={"registration": registration, "version": convocation.version},

@@ -123,6 +123,14 @@ class ExamSession(models.Model):
             raise ValidationError(
                 {"registration_closes_at": _("La clôture doit être postérieure à l'ouverture.")}
             )
+        first, deadline, results = (self.first_group_results_published_at, self.rattrapage_choice_deadline,
+                                    self.results_published_at)
+        if first and deadline and deadline < first:
+            raise ValidationError({"rattrapage_choice_deadline": _(
+                "Le choix du rattrapage ne peut pas se clore avant la publication des résultats du premier groupe.")})
+        if deadline and results and results < deadline:
+            raise ValidationError({"results_published_at": _(
+                "Les résultats ne peuvent pas être publiés avant la clôture du choix du rattrapage.")})
         known = set(Departement.objects.values_list("code", flat=True))
         unknown = [code for code in self.departement_codes() if code not in known]
         if unknown:

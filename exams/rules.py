@@ -7,6 +7,7 @@ check call them; no template or view repeats them.
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from common.collation import french_sort_key
 from exams.models import Category, Departement, Diploma, Pathway, departement_of
 
 APPRENTICESHIP_MINIMUM_HOURS = {2: 1350, 1: 675}
@@ -125,6 +126,23 @@ def accommodation_errors(*, handicap, accommodation):
     return {}
 
 
+def lives_in_france(country):
+    """« France », « FR », « France métropolitaine », « République française »… or nothing said."""
+    country = french_sort_key((country or "").strip())[0]  # without accents, case-folded
+    return country in ("", "fr", "fra") or "france" in country or "republique francaise" in country
+
+
+_DEPARTEMENTS = {}
+
+
+def departements_by_code():
+    """The map of départements, read once per process (it changes only with a migration): the
+    deadline job checks every draft's residence without a query each."""
+    if not _DEPARTEMENTS:
+        _DEPARTEMENTS.update({departement.code: departement for departement in Departement.objects.all()})
+    return _DEPARTEMENTS
+
+
 def residence_errors(candidate, session):
     """The notice is for those who live in the session's académie (« vous résidez en Normandie »):
     the postal address's département must be one of the session's. Outside, the message says
@@ -133,11 +151,11 @@ def residence_errors(candidate, session):
         return {}
     ask = _("Contactez la division des examens et concours du rectorat (%(email)s) avant de vous inscrire.") % {
         "email": settings.DEC_EMAIL}
-    if (candidate.country or "").strip().casefold() not in ("", "france"):
+    if not lives_in_france(candidate.country):
         return {"postal_address": [_("Vous résidez hors de France : l'inscription ici est réservée aux candidats qui "
                                      "résident dans l'académie de %(academy)s. ") % {"academy": session.academy} + ask]}
     code = departement_of(candidate.postal_code)
-    departement = Departement.objects.filter(code=code).first() if code else None
+    departement = departements_by_code().get(code)
     if departement is None:
         return {"postal_address": [_("Nous ne pouvons pas déterminer l'académie de votre adresse (code postal "
                                      "%(postal_code)s). ") % {"postal_code": candidate.postal_code} + ask]}

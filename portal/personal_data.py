@@ -6,12 +6,25 @@ import zipfile
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
 
 from documents.models import GeneratedDocument, PieceFile
-from exams.models import Convocation, Mark
+from exams.models import Convocation, JuryDecision, Mark
+from exams.transcripts import Shown, results_shown
 
 ACCOUNT_FIELDS = ["email", "last_name", "first_name", "birth_date", "address_line", "address_complement", "postal_code",
                   "city", "country", "phone", "date_joined", "activated_at", "last_login"]
+
+
+def _results(registration):
+    """Marks and the jury's decision, as « Mes résultats » shows them: not before the session
+    publishes its results (they are not final until the jury has deliberated)."""
+    if results_shown(registration) != Shown.RESULTS:
+        return {"notes": _("communiquées à la publication des résultats de la session")}
+    decision = JuryDecision.objects.filter(registration=registration).values("verdict", "confirmed_at").first()
+    return {"notes": list(Mark.objects.filter(registration=registration).values(
+                "epreuve__code", "group", "value", "absent", "dispensed", "carried_over")),
+            "decision_du_jury": decision}
 
 
 def personal_data(user):
@@ -28,7 +41,7 @@ def personal_data(user):
                          "fichier": f.original_name, "depose_le": f.uploaded_at, "sha256": f.sha256,
                          "antivirus": f.get_scan_status_display()}
                         for f in PieceFile.objects.filter(piece__registration=r).select_related("piece__piece_kind")],
-             "notes": list(Mark.objects.filter(registration=r).values("epreuve__code", "group", "value", "absent")),
+             **_results(r),
              "convocation": Convocation.objects.filter(registration=r).values("published_at", "opened_at").first(),
              "documents_produits": list(GeneratedDocument.objects.filter(registration=r).values("kind", "version", "created_at"))}
             for r in registrations

@@ -116,3 +116,20 @@ def test_moving_a_slot_in_admin_renews_the_convocations_and_says_so(published, d
     assert "1 convocation mise à jour" in response.content.decode()
     published.refresh_from_db()
     assert published.version == 2
+
+
+def test_a_slot_removed_in_admin_renews_the_convocations_it_was_on(published, staff_client, run_on_commit):
+    slot = ExamSlot.objects.get(epreuve__code="E32", session=published.registration.session)
+    with run_on_commit():
+        staff_client.post(reverse("admin:exams_examslot_delete", args=[slot.pk]), {"post": "yes"})
+    published.refresh_from_db()
+    assert published.version == 2 and "E32 —" not in pdf_text(published)
+
+
+def test_two_moves_before_the_pdf_is_drawn_keep_no_empty_version(published, run_on_commit):
+    slot = ExamSlot.objects.get(epreuve__code="E1", session=published.registration.session)
+    move(slot, starts_at=slot.starts_at + timedelta(hours=1))  # its PDF not drawn yet (no commit)
+    move(slot, starts_at=slot.starts_at + timedelta(hours=1))
+    published.refresh_from_db()
+    assert published.version == 3
+    assert list(ConvocationVersion.objects.values_list("version", flat=True)) == [1]

@@ -118,3 +118,16 @@ class TestPublication:
             False, True, True, False]
         assert not ExamSession(rattrapage_choice_deadline=paris(2024, 7, 8, 12)).rattrapage_choice_is_open(paris(2024, 7, 6))
 
+    def test_the_dates_follow_each_other_first_group_then_choice_then_results(self):
+        from django.core.exceptions import ValidationError
+
+        session = ExamSessionFactory.build(first_group_results_published_at=paris(2024, 7, 5, 10),
+                                           rattrapage_choice_deadline=paris(2024, 7, 5, 9), results_published_at=None)
+        with pytest.raises(ValidationError, match="ne peut pas se clore avant"):
+            session.clean()
+        session.rattrapage_choice_deadline, session.results_published_at = paris(2024, 7, 8, 12), paris(2024, 7, 8, 11)
+        with pytest.raises(ValidationError, match="ne peuvent pas être publiés avant"):
+            session.clean()
+        session.results_published_at = paris(2024, 7, 12, 10)
+        session.clean()
+

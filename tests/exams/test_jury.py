@@ -113,3 +113,29 @@ class TestInAdmin:
         client.post(reverse("admin:exams_jurydecision_change", args=[decision.pk]), {"verdict": Verdict.ADMIS})
         decision.refresh_from_db()
         assert (decision.verdict, decision.computed, decision.confirmed_by) == (Verdict.ADMIS, Verdict.REFUSE, jury_member)
+
+
+class TestInAdminSafeguards:
+    def test_confirming_in_bulk_never_overwrites_a_decision_the_jury_changed(self, client, locked, jury_member):
+        give_marks(locked, FAILING)
+        jury_decision_confirm(registration=locked, by=jury_member, verdict=Verdict.ADMIS)  # points de jury
+        log_in_with_second_factor(client, jury_member)
+        page = html.unescape(client.post(reverse("admin:exams_registration_changelist"), {
+            "action": "confirm_jury_decisions", "_selected_action": [locked.pk]}, follow=True).content.decode())
+        assert "1 inscription avait déjà sa décision du jury" in page
+        assert JuryDecision.objects.get().verdict == Verdict.ADMIS
+
+    def test_a_decision_cannot_be_added_while_the_marks_decide_nothing(self, client, locked, jury_member):
+        log_in_with_second_factor(client, jury_member)
+        response = client.post(reverse("admin:exams_jurydecision_add"), {"registration": locked.pk, "verdict": Verdict.ADMIS})
+        assert response.status_code == 200
+        assert "ne permettent pas encore de décision" in html.unescape(response.content.decode())
+        assert not JuryDecision.objects.exists()
+
+    def test_a_decision_added_in_admin_is_recorded_with_its_author(self, client, locked, jury_member):
+        give_marks(locked, PASSING)
+        log_in_with_second_factor(client, jury_member)
+        response = client.post(reverse("admin:exams_jurydecision_add"), {"registration": locked.pk, "verdict": Verdict.ADMIS})
+        decision = JuryDecision.objects.get()
+        assert response.status_code == 302
+        assert (decision.verdict, decision.confirmed_by) == (Verdict.ADMIS, jury_member)

@@ -114,6 +114,18 @@ class TestResidence:
         registration = RegistrationFactory(candidate=UserFactory(**{**WHOLE, "postal_code": postal_code}))
         assert rules.residence_errors(registration.candidate, registration.session) == {}
 
+    @pytest.mark.parametrize("country", ["France", "FR", "france métropolitaine", "République française", ""])
+    def test_france_written_any_usual_way_is_france(self, country):
+        registration = RegistrationFactory(candidate=UserFactory(**{**WHOLE, "country": country}))
+        assert rules.residence_errors(registration.candidate, registration.session) == {}
+
+    @pytest.mark.parametrize(("postal_code", "departement"), [("20000", "2A"), ("20199", "2A"), ("20200", "2B"), ("20620", "2B"),
+                                                             ("97400", "974"), ("98000", "980"), ("1400", None), ("14 000", "14")])
+    def test_the_departement_of_a_postal_code(self, postal_code, departement):
+        from exams.models import departement_of
+
+        assert departement_of(postal_code) == departement
+
     @pytest.mark.parametrize(("postal_code", "academy", "departement"), [
         ("35000", "Rennes", "35 — Ille-et-Vilaine"), ("75005", "Paris", "75 — Paris"), ("20000", "Corse", "2A — Corse-du-Sud"),
         ("20200", "Corse", "2B — Haute-Corse"), ("97400", "La Réunion", "974 — La Réunion"), ("72000", "Nantes", "72 — Sarthe"),
@@ -127,6 +139,7 @@ class TestResidence:
 
     @pytest.mark.parametrize(("changes", "start"), [
         ({"country": "Belgique", "postal_code": "1000"}, "Vous résidez hors de France"),
+        ({"postal_code": "98000"}, "Nous ne pouvons pas déterminer l'académie"),  # Monaco
         ({"postal_code": "98800"}, "Nous ne pouvons pas déterminer l'académie de votre adresse (code postal 98800)"),
         ({"postal_code": "97500"}, "Nous ne pouvons pas déterminer l'académie"),
         ({"postal_code": "1400"}, "Nous ne pouvons pas déterminer l'académie"),

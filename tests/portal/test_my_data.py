@@ -33,3 +33,27 @@ def test_a_candidate_downloads_everything_held_about_them(client, candidate, oth
 
 def test_the_page_needs_a_login(client):
     assert client.get(reverse("my-data")).status_code == 302
+
+
+def test_marks_are_in_the_archive_only_once_the_session_publishes_them(client, candidate):
+    from decimal import Decimal
+
+    import time_machine
+
+    from tests.factories import MarkFactory
+
+    registration = RegistrationFactory(candidate=candidate, status="locked")
+    MarkFactory(registration=registration, value=Decimal("13.5"))
+    registration.session.results_published_at = paris(2024, 7, 12, 10)
+    registration.session.save()
+    client.force_login(candidate)
+
+    def archived(at):
+        with time_machine.travel(at, tick=False):
+            response = client.get(reverse("my-data") + "?telecharger=zip")
+            return json.loads(zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("donnees.json"))
+
+    before = archived(paris(2024, 7, 12, 9, 59))["inscriptions"][0]
+    assert before["notes"] == "communiquées à la publication des résultats de la session" and "13.5" not in json.dumps(before)
+    after = archived(paris(2024, 7, 12, 10))["inscriptions"][0]
+    assert [(n["value"], n["dispensed"], n["carried_over"]) for n in after["notes"]] == [("13.50", False, False)]
