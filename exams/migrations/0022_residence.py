@@ -5,7 +5,7 @@ from django.db import migrations, models
 from exams.reference.departements import ACADEMIES, NORMANDIE
 
 
-def seed(apps, schema_editor):
+def load(apps, schema_editor):
     """The map of départements to académies, and the Normandie sessions' own départements."""
     Departement = apps.get_model("exams", "Departement")
     for academy, departements in ACADEMIES.items():
@@ -41,5 +41,5 @@ class Migration(migrations.Migration):
             name='departements',
             field=models.CharField(blank=True, help_text="Codes séparés par des virgules (14, 27, 50, 61, 76) : seuls les candidats qui y résident s'inscrivent à cette session.", max_length=200, verbose_name="départements de l'académie"),
         ),
-        migrations.RunPython(seed, migrations.RunPython.noop),
+        migrations.RunPython(load, migrations.RunPython.noop),
     ]
