@@ -37,6 +37,7 @@ def test_a_candidate_fills_every_step_and_downloads_the_confirmation(live_server
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Votre situation")
     page.get_by_text("Salarié(e) justifiant d'au moins un an d'expérience professionnelle").click()
+    page.get_by_label("Durée d'expérience professionnelle salariée (mois)").fill("18")
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Votre préparation")
