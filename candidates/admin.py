@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Message, ProfileChange, User
+from common.admin_readonly import ReadOnlyInline, RecordOnlyAdmin
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -31,18 +32,6 @@ class ActivatedFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(activated_at__isnull=True)
         return queryset
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ProfileChangeInline(ReadOnlyInline):
@@ -104,7 +93,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProfileChange)
-class ProfileChangeAdmin(admin.ModelAdmin):
+class ProfileChangeAdmin(RecordOnlyAdmin):
     """Every change of situation; filter those made after a final validation."""
 
     list_display = ["changed_at", "user", "field", "old_value", "new_value", "after_lock", "staff_notified_at"]
@@ -112,12 +101,3 @@ class ProfileChangeAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__last_name"]
     list_select_related = ["user"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

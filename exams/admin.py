@@ -11,6 +11,7 @@ from import_export import fields
 
 from common.admin_filters import FrenchRelatedFieldListFilter, french_choices
 from common.admin_history import ReadOnlyHistoryAdmin
+from common.admin_readonly import ReadOnlyInline, RecordOnlyAdmin
 from exams.exports import FormulaSafeExportMixin, FrenchModelResource
 from exams.jury import computed_verdict, jury_decision_confirm
 from exams.models import (
@@ -248,14 +249,9 @@ class ExamSlotAdmin(ReadOnlyHistoryAdmin):
                     "specialty": specialty.name, "n": count})
 
 
-class ConvocationVersionInline(admin.TabularInline):
+class ConvocationVersionInline(ReadOnlyInline):
     model = ConvocationVersion
-    extra = 0
-    can_delete = False
     readonly_fields = ["version", "file", "replaced_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Convocation)
@@ -371,21 +367,12 @@ class JuryDecisionAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(MarksImport)
-class MarksImportAdmin(admin.ModelAdmin):
+class MarksImportAdmin(RecordOnlyAdmin):
     """Who imported which marks file, when, and how many lines it saved: read only."""
 
     list_display = ["imported_at", "file_name", "session", "group", "lines", "imported_by", "sha256"]
     list_filter = ["session", "group"]
     list_select_related = ["session", "imported_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RattrapageChoice)
