@@ -4,7 +4,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.common import Row
+from bench.common import COMPLETE_ANSWERS, Row
 
 STEPS = ["situation", "preparation", "specialite", "dispenses", "amenagement"]
 
@@ -56,8 +56,8 @@ def _pieces_page_row(registration):
 
 def _registration(User, Registration, session, name, **answers):
     user = User.objects.create_user(f"bench-form-{name}@exemple.fr", "x" * 16, is_active=True)
-    defaults = {"category": "employee", "pathway": "scolaire", "diploma": "bac_pro", "language": "anglais", "handicap": False}
-    return Registration.objects.create(candidate=user, session=session, number=f"2024-form-{name}", **{**defaults, **answers})
+    return Registration.objects.create(candidate=user, session=session, number=f"2024-form-{name}",
+                                       **{**COMPLETE_ANSWERS, **answers})
 
 
 def _queries(registration, step, url=None):

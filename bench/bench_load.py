@@ -29,7 +29,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from bench.common import Row, free_port, logged_in_session_key, open_session, pdf_of_size, wait_for_port
+from bench.common import COMPLETE_ANSWERS, Row, free_port, logged_in_session_key, open_session, pdf_of_size, wait_for_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = PROJECT / "bench" / "locustfile.py"
@@ -105,9 +105,8 @@ def create_candidates(session, count):
         for n in range(count)])
     specialty = Specialty.objects.get(code="CG")
     registrations = Registration.objects.bulk_create([
-        Registration(candidate=user, session=session, number=f"{session.year}-{n + 1:06d}", version=1, category="employee",
-                     pathway="scolaire", diploma="bac_pro", specialty=specialty, language="anglais", handicap=False,
-                     completed_at=now)
+        Registration(candidate=user, session=session, number=f"{session.year}-{n + 1:06d}", version=1, specialty=specialty,
+                     completed_at=now, **COMPLETE_ANSWERS)
         for n, user in enumerate(users)])
     first = Registration.objects.select_related("candidate", "session", "specialty", "option").get(pk=registrations[0].pk)
     assert not registration_errors(first), registration_errors(first)

@@ -1,6 +1,6 @@
 """The confirmation PDF against WeasyPrint rendering a one-line page (its floor)."""
 
-from bench.common import Row, median_ms, time_calls
+from bench.common import COMPLETE_ANSWERS, Row, median_ms, time_calls
 
 REPEAT = 20
 TARGET_MS = 400
@@ -18,9 +18,8 @@ def run():
     ms = Specialty.objects.get(code="MS")
     registration = Registration.objects.create(
         candidate=user, session=ExamSession.objects.get(year=2024), number="2024-999999", version=7,
-        category="employee", pathway="apprentissage", diploma="bac_pro", apprenticeship_contract_years=2,
-        training_hours=1400, specialty=ms, option=ms.options.get(code="B"), language="anglais",
-        engagement_etudiant=True, claims_dispenses=True, handicap=False,
+        **{**COMPLETE_ANSWERS, "pathway": "apprentissage", "apprenticeship_contract_years": 2, "training_hours": 1400,
+           "claims_dispenses": True}, specialty=ms, option=ms.options.get(code="B"), engagement_etudiant=True,
     )
     pieces = required_pieces(registration)
     confirmation = time_calls(lambda: pdf.confirmation_pdf(registration, pieces), REPEAT, warmup=3)

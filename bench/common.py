@@ -113,6 +113,13 @@ def logged_in_session_key(user):
     return store.session_key
 
 
+# A registration's answers that leave nothing unanswered: an employee of 24 months, voie scolaire,
+# no dispense, benefit, positioning, derogation or accommodation. The benches start from it.
+COMPLETE_ANSWERS = {"category": "employee", "employment_months": 24, "pathway": "scolaire", "diploma": "bac_pro",
+                    "language": "anglais", "claims_dispenses": False, "keeps_grade_benefits": False,
+                    "has_positioning_decision": False, "has_internship_derogation": False, "handicap": False}
+
+
 def staff_client(email):
     """A test client logged in to the admin as a new superuser, past its second factor."""
     from django.test import Client
@@ -141,9 +148,8 @@ def upload_candidate(*, year, email):
 
     session = open_session(year=year, name=f"Bench {year}")
     user = User.objects.create_user(email, "x" * 16, is_active=True)
-    registration = Registration.objects.create(candidate=user, session=session, number=f"{year}-000001", category="employee",
-                                               pathway="scolaire", diploma="bac_pro", specialty=Specialty.objects.get(code="CG"),
-                                               language="anglais", handicap=False)
+    registration = Registration.objects.create(candidate=user, session=session, number=f"{year}-000001",
+                                               specialty=Specialty.objects.get(code="CG"), **COMPLETE_ANSWERS)
     csrf = _get_new_csrf_string()
     cookies = f"{settings.SESSION_COOKIE_NAME}={logged_in_session_key(user)}; {settings.CSRF_COOKIE_NAME}={csrf}"
     return registration, cookies, csrf
