@@ -116,6 +116,7 @@ def logged_in_session_key(user):
 # A registration's answers that leave nothing unanswered: an employee of 24 months, voie scolaire,
 # no dispense, benefit, positioning, derogation or accommodation. The benches start from it.
 COMPLETE_ANSWERS = {"category": "employee", "employment_months": 24, "pathway": "scolaire", "diploma": "bac_pro",
+                    "two_years_of_training": True,
                     "language": "anglais", "claims_dispenses": False, "keeps_grade_benefits": False,
                     "has_positioning_decision": False, "has_internship_derogation": False, "handicap": False}
 

@@ -11,6 +11,9 @@ PIECE_KINDS = [
      "Le CERFA indiquant au moins 1350 heures de formation dans le centre de formation qui vous présente "
      "(675 heures si la durée du contrat a été réduite à un an)."),
     ("work-contract", "Contrat de professionnalisation ou contrat de travail", ""),
+    ("experience-proof", "Certificats de travail ou contrat de travail (un an d'activité professionnelle)",
+     "Les certificats de travail de vos employeurs, ou votre contrat de travail, qui montrent au moins 12 mois "
+     "d'activité effective, l'emploi occupé (de niveau technicien au moins) et son domaine."),
     ("engagement-form", "Formulaire engagement étudiant",
      "Le formulaire est produit dans « Mes documents » : complétez-le, puis téléversez-le."),
     ("dispense-proof", "Diplôme ou relevé de notes ouvrant droit à dispenses",
@@ -39,9 +42,9 @@ REQUIREMENTS_2024 = [
     ("confirmation", ALL, "always", [], {}),
     ("identity", ALL, "always", [], {}),
     ("apprenticeship-contract", ("apprentissage",), "always", [], {}),
-    # The notice's "formation continue" column; a candidate eligible by one year of activity
-    # proves it with the same contract, so that pathway asks for it too.
-    ("work-contract", ("continue", "experience"), "always", [], {}),
+    ("work-contract", ("continue",), "always", [], {}),
+    # The notice, B: a candidate eligible by one year of professional activity proves that year.
+    ("experience-proof", ("experience",), "always", [], {}),
     ("engagement-form", ALL, "engagement_etudiant", [], {}),
     ("dispense-proof", ALL, "claims_dispenses", [], {}),
     ("last-transcript", ALL, "keeps_grade_benefits", [], {}),

@@ -21,11 +21,13 @@ from exams.models import (
     ExamSession,
     ExamSlot,
     JuryDecision,
+    Language,
     Mark,
     MarksImport,
     RattrapageChoice,
     Registration,
     Specialty,
+    SpecialtyLanguage,
     SpecialtyOption,
 )
 from exams.services import registration_save
@@ -48,12 +50,21 @@ class SpecialtyOptionInline(admin.TabularInline):
     extra = 0
 
 
+class SpecialtyLanguageInline(admin.TabularInline):
+    """The languages the specialty's regulation allows for its mandatory language épreuve."""
+
+    model = SpecialtyLanguage
+    extra = 0
+    verbose_name = _("langue proposée à l'épreuve de langue obligatoire")
+    verbose_name_plural = _("langues proposées à l'épreuve de langue obligatoire")
+
+
 @admin.register(Specialty)
 class SpecialtyAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "option_codes", "professional_dossier_in_portal", "is_open"]
-    list_filter = ["professional_dossier_in_portal", "is_open"]
+    list_display = ["name", "code", "option_codes", "language_names", "professional_dossier_in_portal", "is_open"]
+    list_filter = ["professional_dossier_in_portal", "is_open", "languages__language"]
     search_fields = ["name", "code"]
-    inlines = [SpecialtyOptionInline]
+    inlines = [SpecialtyOptionInline, SpecialtyLanguageInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "is_open"]}),
         (_("Dossier professionnel"), {"fields": ["professional_dossier_in_portal", "dossier_pilot_academy",
@@ -63,11 +74,17 @@ class SpecialtyAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("options")
+        return super().get_queryset(request).prefetch_related("options", "languages")
 
     @admin.display(description=_("options"))
     def option_codes(self, specialty):
         return ", ".join(option.code for option in specialty.options.all()) or "—"
+
+    @admin.display(description=_("langues"))
+    def language_names(self, specialty):
+        order = list(Language.values)
+        languages = sorted(specialty.languages.all(), key=lambda row: order.index(row.language))
+        return ", ".join(row.get_language_display() for row in languages) or _("aucune : à compléter")
 
 
 class OptionFilter(FrenchRelatedFieldListFilter):
@@ -119,9 +136,12 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
     history_list_display = ["version", "status"]
     fieldsets = [
         (None, {"fields": ["number", "candidate", "session", "status", "version"]}),
-        (_("Situation"), {"fields": ["category", "distance_learning_organisation"]}),
-        (_("Préparation"), {"fields": ["pathway", "diploma", "apprenticeship_contract_years", "training_hours", "experience_months"]}),
-        (_("Spécialité et épreuves"), {"fields": ["specialty", "option", "language", "engagement_etudiant"]}),
+        (_("Situation"), {"fields": ["category", "employment_months", "distance_learning_organisation"]}),
+        (_("Préparation"), {"fields": ["pathway", "diploma", "two_years_of_training", "apprenticeship_contract_years",
+                                       "training_hours", "experience_months", "experience_job", "experience_level",
+                                       "experience_field", "experience_field_related"]}),
+        (_("Spécialité et épreuves"), {"fields": ["specialty", "option", "language", "distance_language_confirmed",
+                                                  "engagement_etudiant"]}),
         (_("Dispenses et bénéfices"), {"fields": ["claims_dispenses", "keeps_grade_benefits", "renounces_benefits",
                                                   "has_positioning_decision", "has_internship_derogation"]}),
         (_("Aménagement d'épreuves"), {"fields": ["handicap", "accommodation"]}),
@@ -191,39 +211,34 @@ class EpreuveAdmin(admin.ModelAdmin):
 
 @admin.register(ExamSlot)
 class ExamSlotAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["epreuve", "session", "starts_at", "duration_minutes", "place", "academy"]
-    list_filter = ["session", "academy", "epreuve__specialty"]
+    list_display = ["epreuve", "language", "session", "starts_at", "duration_minutes", "place", "academy"]
+    list_filter = ["session", "academy", "language", "epreuve__specialty"]
     list_select_related = ["epreuve__specialty", "session"]
     autocomplete_fields = ["epreuve"]
     actions = ["publish_convocations"]
 
     def save_model(self, request, obj, form, change):
-        from exams.convocations import convocations_renew, slot_changed_after_publication
+        from exams.convocations import slot_saved
 
         before = ExamSlot.objects.select_related("epreuve__specialty", "session").get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
-        if before is None:
-            renewed = convocations_renew(session=obj.session, specialty=obj.epreuve.specialty)  # a slot added
-        elif (before.session_id, before.epreuve_id) != (obj.session_id, obj.epreuve_id):
-            renewed = convocations_renew(session=before.session, specialty=before.epreuve.specialty) + \
-                convocations_renew(session=obj.session, specialty=obj.epreuve.specialty)
-        else:
-            renewed = slot_changed_after_publication(slot=obj, before=before)
-        self._say_renewed(request, renewed)
+        self._say_renewed(request, slot_saved(slot=obj, before=before))
 
     def delete_model(self, request, obj):
-        from exams.convocations import convocations_renew
+        from exams.convocations import convocations_on, convocations_renew
 
-        session, specialty = obj.session, obj.epreuve.specialty
+        concerned = list(convocations_on(obj).values_list("pk", flat=True))
         super().delete_model(request, obj)
-        self._say_renewed(request, convocations_renew(session=session, specialty=specialty))
+        self._say_renewed(request, convocations_renew(Convocation.objects.filter(pk__in=concerned)))
 
     def delete_queryset(self, request, queryset):
-        from exams.convocations import convocations_renew
+        from exams.convocations import convocations_on, convocations_renew
 
-        concerned = {(slot.session, slot.epreuve.specialty) for slot in queryset.select_related("session", "epreuve__specialty")}
+        concerned = set()
+        for slot in queryset.select_related("session", "epreuve__specialty"):
+            concerned.update(convocations_on(slot).values_list("pk", flat=True))
         super().delete_queryset(request, queryset)
-        self._say_renewed(request, sum(convocations_renew(session=s, specialty=sp) for s, sp in concerned))
+        self._say_renewed(request, convocations_renew(Convocation.objects.filter(pk__in=concerned)))
 
     def _say_renewed(self, request, renewed):
         if renewed:

@@ -51,9 +51,36 @@ def convocations_publish(*, session, specialty, at=None):
     return published
 
 
+def slots_of_language(slots, language):
+    """One slot per épreuve for a candidate of `language`: a language épreuve's slot of that
+    language where it has one (it may be in another académie, the notice, F), else its slot for
+    every language."""
+    chosen = {}
+    for slot in slots:
+        if slot.language and slot.language != language:
+            continue
+        if slot.epreuve_id not in chosen or slot.language:
+            chosen[slot.epreuve_id] = slot
+    return sorted(chosen.values(), key=lambda slot: slot.starts_at)
+
+
 def convocation_slots(registration):
-    return list(ExamSlot.objects.filter(session=registration.session, epreuve__specialty=registration.specialty)
-                .select_related("epreuve").order_by("starts_at"))
+    """The candidate's épreuves, when and where, for their specialty and their language."""
+    slots = ExamSlot.objects.filter(session=registration.session, epreuve__specialty=registration.specialty)
+    return slots_of_language(slots.select_related("epreuve").order_by("starts_at"), registration.language)
+
+
+def convocations_on(slot):
+    """The convocations a slot is on: its specialty's, and for a language épreuve's slot only those of
+    its language (or, for the slot of every language, those whose language has no slot of its own)."""
+    convocations = Convocation.objects.filter(registration__session_id=slot.session_id,
+                                              registration__specialty_id=slot.epreuve.specialty_id)
+    if not slot.epreuve.is_language:
+        return convocations
+    if slot.language:
+        return convocations.filter(registration__language=slot.language)
+    own = ExamSlot.objects.filter(session_id=slot.session_id, epreuve_id=slot.epreuve_id).exclude(language="")
+    return convocations.exclude(registration__language__in=own.exclude(pk=slot.pk).values("language"))
 
 
 def slot_location(slot, registration):
@@ -93,16 +120,26 @@ def slot_changed_after_publication(*, slot, before, at=None):
     email and a message. `before` is the slot as it was. Returns how many convocations changed."""
     if all(getattr(before, field) == getattr(slot, field) for field in SLOT_FIELDS_ON_A_CONVOCATION):
         return 0
-    return convocations_renew(session=slot.session, specialty=slot.epreuve.specialty, at=at)
+    return convocations_renew(convocations_on(slot), at=at)
 
 
-def convocations_renew(*, session, specialty, at=None):
-    """A new version of every published convocation of `specialty` in `session` (a slot moved, was
-    added or removed): the earlier PDF kept when there was one, a new PDF, an email and a message."""
+def slot_saved(*, slot, before, at=None):
+    """Staff saved a slot: `before` is it as it was (None for a new one). The convocations it was on
+    and those it is now on get a new version when what they say changed. Returns how many."""
+    if before is None:
+        return convocations_renew(convocations_on(slot), at=at)
+    if (before.session_id, before.epreuve_id, before.language) == (slot.session_id, slot.epreuve_id, slot.language):
+        return slot_changed_after_publication(slot=slot, before=before, at=at)
+    concerned = {*convocations_on(before).values_list("pk", flat=True), *convocations_on(slot).values_list("pk", flat=True)}
+    return convocations_renew(Convocation.objects.filter(pk__in=concerned), at=at)
+
+
+def convocations_renew(convocations, *, at=None):
+    """A new version of each published convocation given (a slot it is on moved, was added or
+    removed): the earlier PDF kept when there was one, a new PDF, an email and a message."""
     at = at or timezone.now()
-    convocations = Convocation.objects.filter(registration__session=session, registration__specialty=specialty)
     renewed = 0
-    for pk in convocations.values_list("pk", flat=True):
+    for pk in list(convocations.values_list("pk", flat=True)):
         with transaction.atomic():
             convocation = Convocation.objects.select_for_update().get(pk=pk)
             if convocation.file:  # a version never drawn (two moves before its PDF was made) leaves nothing to keep

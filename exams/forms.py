@@ -1,6 +1,8 @@
 """The registration form, in steps. Each step is a ModelForm on a few fields; the rules it
 checks come from exams.rules."""
 
+import json
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -125,23 +127,39 @@ class PreparationStep(StepForm):
         "professionnelle continue), soit d'un an d'activité professionnelle dans un domaine en rapport avec la spécialité."
     )
 
+    # Asked only for their pathway: rules.preparation_errors requires them there.
+    two_years_of_training = yes_no_field(
+        _("Voie scolaire : avez-vous suivi, ou suivez-vous, les deux années de formation ?"),
+        _("La formation par la voie scolaire dure deux années (notice, B)."), required=False)
+    experience_field_related = yes_no_field(
+        _("Ce domaine est-il en rapport avec la spécialité du BTS que vous présentez ?"), required=False)
+
     class Meta:
         model = Registration
-        fields = ["pathway", "diploma", "apprenticeship_contract_years", "training_hours", "experience_months"]
-        widgets = {"pathway": forms.RadioSelect, "diploma": forms.RadioSelect}
+        fields = ["pathway", "diploma", "two_years_of_training", "apprenticeship_contract_years", "training_hours",
+                  "experience_months", "experience_job", "experience_level", "experience_field", "experience_field_related"]
+        widgets = {"pathway": forms.RadioSelect, "diploma": forms.RadioSelect, "experience_level": forms.RadioSelect}
+        labels = {"experience_months": _("Durée de votre activité professionnelle effective (mois)"),
+                  "experience_job": _("Emploi occupé pendant cette activité"),
+                  "experience_level": _("Niveau de cet emploi"),
+                  "experience_field": _("Domaine de cette activité")}
         help_texts = {
             "pathway": _("Apprentissage : votre contrat d'apprentissage est en cours. Ex-apprenti(e) : il est terminé."),
             "diploma": _("Exigé pour la voie scolaire et l'apprentissage."),
             "apprenticeship_contract_years": _("Apprentissage seulement."),
             "training_hours": _("Apprentissage seulement : 1350 heures pour un contrat de 2 ans, 675 heures pour un contrat d'un an."),
-            "experience_months": _("Activité professionnelle seulement : 12 mois au moins, à un niveau au moins égal à celui de technicien."),
+            "experience_months": _("12 mois au moins, en additionnant vos périodes d'activité."),
+            "experience_job": _("L'intitulé de votre poste, par exemple : technicien de maintenance."),
+            "experience_level": _("Un niveau au moins égal à celui de technicien est exigé (notice, B)."),
+            "experience_field": _("Par exemple : maintenance industrielle, comptabilité, travaux publics."),
         }
 
     shown_when = {
         "diploma": ("pathway", sorted(rules.PATHWAYS_NEEDING_LEVEL_4)),
+        "two_years_of_training": ("pathway", [Pathway.SCOLAIRE, Pathway.EX_SCOLAIRE]),
         "apprenticeship_contract_years": ("pathway", sorted(rules.APPRENTICESHIP)),
         "training_hours": ("pathway", sorted(rules.APPRENTICESHIP)),
-        "experience_months": ("pathway", [Pathway.EXPERIENCE]),
+        **{name: ("pathway", [Pathway.EXPERIENCE]) for name in rules.EXPERIENCE_ANSWERS},
     }
     placeholders = {"apprenticeship_contract_years": _("Choisissez la durée du contrat")}
 
@@ -151,16 +169,12 @@ class PreparationStep(StepForm):
         self.fields["pathway"].choices = self.fields["pathway"].choices[1:]
         self.fields["pathway"].error_messages["required"] = _("Choisissez votre voie de préparation.")
         self.fields["diploma"].choices = self.fields["diploma"].choices[1:]
+        self.fields["experience_level"].choices = self.fields["experience_level"].choices[1:]
 
     def clean(self):
         cleaned = super().clean()  # answers that do not concern the chosen pathway are not kept
-        pathway = cleaned.get("pathway")
-        if pathway:
-            self.add_rule_errors(rules.preparation_errors(
-                pathway=pathway, diploma=cleaned.get("diploma"),
-                contract_years=cleaned.get("apprenticeship_contract_years"),
-                training_hours=cleaned.get("training_hours"), experience_months=cleaned.get("experience_months"),
-            ))
+        if cleaned.get("pathway"):
+            self.add_rule_errors(rules.preparation_errors(cleaned))
         return cleaned
 
 
@@ -174,10 +188,16 @@ class SpecialtyStep(StepForm):
 
     class Meta:
         model = Registration
-        fields = ["specialty", "option", "language", "engagement_etudiant"]
-        help_texts = {"option": _("Seulement pour un BTS qui comporte des options.")}
+        fields = ["specialty", "option", "language", "distance_language_confirmed", "engagement_etudiant"]
+        labels = {"distance_language_confirmed": _(
+            "Je confirme que mon organisme d'enseignement à distance enseigne cette langue pour ce BTS")}
+        help_texts = {"option": _("Seulement pour un BTS qui comporte des options."),
+                      "language": _("Seules les langues que le règlement de votre BTS propose sont listées."),
+                      "distance_language_confirmed": _(
+                          "Vérifiez auprès de votre organisme (CNED ou autre) qu'il prépare, pour votre BTS, à l'épreuve "
+                          "dans la langue choisie : la notice (section F) l'exige.")}
 
-    asked_for_some = ("option",)
+    asked_for_some = ("option", "distance_language_confirmed")
     placeholders = {"specialty": _("Choisissez votre spécialité"), "language": _("Choisissez une langue")}
 
     def __init__(self, *args, **kwargs):
@@ -196,10 +216,24 @@ class SpecialtyStep(StepForm):
         self.fields["option"].choices = [("", _("Choisissez l'option de votre spécialité")), *grouped.items()]
         self.fields["option"].queryset = options
         self.fields["option"].widget.attrs["data-options-of"] = "specialty"
+        # static/exams/js/step.js keeps only the chosen specialty's languages; rules.language_errors
+        # refuses another one without JavaScript.
+        self.fields["language"].widget.attrs.update({
+            "data-languages-of": "specialty", "data-languages": json.dumps(Specialty.languages_by_specialty())})
+        # Asked of distance-learning candidates only (the notice, F); the others keep no answer.
+        self.asks_distance_language = self.instance.category == Category.DISTANCE_LEARNING
+        if not self.asks_distance_language:
+            del self.fields["distance_language_confirmed"]
 
     def clean(self):
         cleaned = super().clean()
-        self.add_rule_errors(rules.option_errors(specialty=cleaned.get("specialty"), option=cleaned.get("option")))
+        self.add_rule_errors(rules.merge(
+            rules.option_errors(specialty=cleaned.get("specialty"), option=cleaned.get("option")),
+            rules.language_errors(specialty=cleaned.get("specialty"), language=cleaned.get("language")),
+            rules.distance_learning_language_errors(
+                category=self.instance.category, language=cleaned.get("language"),
+                confirmed=cleaned.get("distance_language_confirmed", False)),
+        ))
         return cleaned
 
 

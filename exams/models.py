@@ -229,6 +229,27 @@ class Specialty(models.Model):
             self.OPTIONS_CACHE_KEY, lambda: set(SpecialtyOption.objects.values_list("specialty_id", flat=True)), 60 * 60)
         return self.pk in with_options
 
+    # Which languages each specialty allows (SpecialtyLanguage), read on every step 3 page: kept in
+    # Django's cache, forgotten when staff change the table (exams/receivers.py).
+    LANGUAGES_CACHE_KEY = "exams:specialty-languages"
+
+    @classmethod
+    def languages_by_specialty(cls):
+        """{specialty id: [language codes]}, in the order of the Language list."""
+        from django.core.cache import cache
+
+        def read():
+            order = list(Language.values)
+            languages = {}
+            for specialty_id, language in SpecialtyLanguage.objects.values_list("specialty_id", "language"):
+                languages.setdefault(specialty_id, []).append(language)
+            return {pk: sorted(codes, key=order.index) for pk, codes in languages.items()}
+        return cache.get_or_set(cls.LANGUAGES_CACHE_KEY, read, 60 * 60)
+
+    def allowed_languages(self):
+        """The languages this specialty's regulation allows for the mandatory épreuve (the table staff edit)."""
+        return self.languages_by_specialty().get(self.pk, [])
+
 
 class SpecialtyOption(models.Model):
     """An option of a specialty, e.g. option B "Systèmes énergétiques et fluidiques"."""
@@ -314,6 +335,36 @@ class Language(models.TextChoices):
     DUTCH = "neerlandais", _("Néerlandais")
 
 
+class SpecialtyLanguage(models.Model):
+    """A language a specialty's regulation allows for its mandatory language épreuve (the notice, F);
+    staff edit the table in admin, on each specialty."""
+
+    specialty = models.ForeignKey(Specialty, on_delete=models.CASCADE, related_name="languages", verbose_name=_("spécialité"))
+    language = models.CharField(_("langue"), max_length=15, choices=Language.choices)
+
+    class Meta:
+        verbose_name = _("langue proposée")
+        verbose_name_plural = _("langues proposées")
+        ordering = ["specialty", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["specialty", "language"], name="specialty_language_once",
+                                    violation_error_message=_("Cette langue est déjà proposée pour cette spécialité.")),
+        ]
+
+    def __str__(self):
+        return f"{self.specialty.name} — {self.get_language_display()}"
+
+
+class JobLevel(models.TextChoices):
+    """The level of the job held during the year of activity (the notice, B: « un emploi de niveau
+    au moins égal à celui de technicien »)."""
+
+    WORKER = "worker", _("Ouvrier(ère) ou employé(e)")
+    TECHNICIAN = "technician", _("Technicien(ne)")
+    SUPERVISOR = "supervisor", _("Agent de maîtrise")
+    EXECUTIVE = "executive", _("Cadre ou ingénieur(e)")
+
+
 class Accommodation(models.TextChoices):
     RENEWAL = "renewal", _("Reconduction à l'identique d'un aménagement obtenu à la session précédente")
     NEW_REQUEST = "new_request", _("Nouvelle demande d'aménagement")
@@ -394,11 +445,18 @@ class Registration(models.Model):
         _("durée du contrat d'apprentissage (années)"), null=True, blank=True, choices=[(1, _("1 an")), (2, _("2 ans"))]
     )
     training_hours = models.PositiveIntegerField(_("heures de formation en CFA"), null=True, blank=True)
+    two_years_of_training = models.BooleanField(_("deux années de formation par la voie scolaire"), null=True, blank=True)
     experience_months = models.PositiveIntegerField(_("durée d'activité professionnelle (mois)"), null=True, blank=True)
+    experience_job = models.CharField(_("emploi occupé"), max_length=200, blank=True)
+    experience_level = models.CharField(_("niveau de l'emploi"), max_length=12, choices=JobLevel.choices, blank=True)
+    experience_field = models.CharField(_("domaine d'activité"), max_length=200, blank=True)
+    experience_field_related = models.BooleanField(_("domaine en rapport avec la spécialité"), null=True, blank=True)
     # Step 3: specialty and épreuves.
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("spécialité"))
     option = models.ForeignKey(SpecialtyOption, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("option"))
     language = models.CharField(_("langue vivante obligatoire"), max_length=15, choices=Language.choices, blank=True)
+    distance_language_confirmed = models.BooleanField(
+        _("langue enseignée par l'organisme d'enseignement à distance"), default=False)
     engagement_etudiant = models.BooleanField(_("épreuve facultative « engagement étudiant »"), default=False)
     # Step 4: dispenses and benefits. Empty until the candidate answers: no answer is given for them
     # (renounces_benefits is asked only of those who keep benefits, and stays empty for the others).
@@ -488,6 +546,23 @@ class Registration(models.Model):
     def pathway_family(self):
         return Pathway(self.pathway).family if self.pathway else None
 
+    def activity_described(self):
+        """The year of activity as the candidate declared it, in one line for the pages, the
+        confirmation and the reviewer: « 14 mois — technicien de maintenance (technicien(ne)),
+        maintenance industrielle, en rapport avec la spécialité ». Empty for another pathway."""
+        if self.pathway != Pathway.EXPERIENCE or self.experience_months is None:
+            return ""
+        what = []
+        if self.experience_job:
+            level = f" ({self.get_experience_level_display().lower()})" if self.experience_level else ""
+            what.append(f"{self.experience_job}{level}")
+        if self.experience_field:
+            what.append(self.experience_field)
+        if self.experience_field_related is not None:
+            what.append(_("en rapport avec la spécialité") if self.experience_field_related else _("sans rapport avec la spécialité"))
+        months = f"{self.experience_months} mois"
+        return f"{months} — {', '.join(str(part) for part in what)}" if what else months
+
 
 class Domain(models.TextChoices):
     GENERAL = "general", _("Domaine général")
@@ -542,6 +617,10 @@ class ExamSlot(models.Model):
     duration_minutes = models.PositiveIntegerField(_("durée (minutes)"))
     place = models.CharField(_("lieu"), max_length=300)
     academy = models.CharField(_("académie"), max_length=100)
+    language = models.CharField(
+        _("langue"), max_length=15, choices=Language.choices, blank=True,
+        help_text=_("Épreuve de langue seulement : le créneau des candidats de cette langue. Vide : celui de toutes "
+                    "les langues qui n'ont pas de créneau propre."))
 
     history = HistoricalRecords(verbose_name=_("version du créneau"))
 
@@ -549,10 +628,18 @@ class ExamSlot(models.Model):
         verbose_name = _("épreuve programmée")
         verbose_name_plural = _("calendrier des épreuves")
         ordering = ["starts_at"]
-        constraints = [models.UniqueConstraint(fields=["session", "epreuve"], name="slot_once_per_session")]
+        constraints = [models.UniqueConstraint(
+            fields=["session", "epreuve", "language"], name="slot_once_per_session_and_language",
+            violation_error_message=_("Cette épreuve a déjà un créneau pour cette langue dans cette session."))]
 
     def __str__(self):
-        return f"{self.epreuve} — {self.starts_at:%d/%m/%Y %H:%M}"
+        language = f" ({self.get_language_display().lower()})" if self.language else ""
+        return f"{self.epreuve}{language} — {self.starts_at:%d/%m/%Y %H:%M}"
+
+    def clean(self):
+        super().clean()
+        if self.language and self.epreuve_id and not self.epreuve.is_language:
+            raise ValidationError({"language": _("Seule une épreuve de langue a un créneau par langue : laissez ce champ vide.")})
 
 
 class Convocation(models.Model):

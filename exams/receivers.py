@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from candidates.signals import situation_changed
 from common.caching import forget
 from exams import catalogue
-from exams.models import Specialty, SpecialtyOption
+from exams.models import Specialty, SpecialtyLanguage, SpecialtyOption
 from exams.services import registration_candidate_changed
 from exams.situation_changes import situation_changes_flag_after_lock
 
@@ -16,6 +16,12 @@ from exams.situation_changes import situation_changes_flag_after_lock
 @receiver([post_save, post_delete], sender=SpecialtyOption)
 def option_changed(sender, **kwargs):
     forget([Specialty.OPTIONS_CACHE_KEY])
+    catalogue.changed()
+
+
+@receiver([post_save, post_delete], sender=SpecialtyLanguage)
+def specialty_language_changed(sender, **kwargs):
+    forget([Specialty.LANGUAGES_CACHE_KEY])
     catalogue.changed()
 
 

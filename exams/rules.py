@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from common.collation import french_sort_key
-from exams.models import Category, Departement, Diploma, Pathway, departement_of
+from exams.models import Category, Departement, Diploma, JobLevel, Language, Pathway, departement_of
 
 APPRENTICESHIP_MINIMUM_HOURS = {2: 1350, 1: 675}
 MINIMUM_EXPERIENCE_MONTHS = 12
@@ -49,16 +49,54 @@ def apprenticeship_hours_errors(*, pathway, contract_years, training_hours):
     return {}
 
 
-def professional_experience_errors(*, pathway, experience_months):
-    """Eligibility by activity: at least one year (12 months) at technician level or above."""
+def scolaire_training_errors(*, pathway, two_years_of_training):
+    """The notice, B: « La voie scolaire : la formation dure deux années. » The candidate declares them."""
+    if pathway not in (Pathway.SCOLAIRE, Pathway.EX_SCOLAIRE):
+        return {}
+    if two_years_of_training is None:
+        return {"two_years_of_training": [_("Répondez « Oui » ou « Non ».")]}
+    if not two_years_of_training:
+        return {"two_years_of_training": [_(
+            "La voie scolaire demande deux années de formation (notice, B) : sans elles, elle n'ouvre pas droit à "
+            "l'examen. Si vous avez un an d'activité professionnelle ou suivez une formation continue, choisissez "
+            "cette voie.")]}
+    return {}
+
+
+LEVELS_BELOW_TECHNICIAN = {JobLevel.WORKER}
+
+
+def professional_experience_errors(*, pathway, experience_months, experience_job="", experience_level="",
+                                   experience_field="", experience_field_related=None):
+    """The notice, B: « 1 an d'activité professionnelle effective dans un emploi de niveau au moins égal
+    à celui de technicien et dans un domaine en rapport avec la spécialité du B.T.S. »: 12 months or
+    more, the job and its level (technician or above), the field and whether it relates to the specialty."""
     if pathway != Pathway.EXPERIENCE:
         return {}
+    errors = {}
     if experience_months is None:
-        return {"experience_months": [_("Indiquez la durée de votre activité professionnelle, en mois.")]}
-    if experience_months < MINIMUM_EXPERIENCE_MONTHS:
-        return {"experience_months": [_("%(minimum)d mois minimum d'activité professionnelle ; vous avez indiqué %(months)d.") % {
-            "minimum": MINIMUM_EXPERIENCE_MONTHS, "months": experience_months}]}
-    return {}
+        errors["experience_months"] = [_("Indiquez la durée de votre activité professionnelle, en mois.")]
+    elif experience_months < MINIMUM_EXPERIENCE_MONTHS:
+        errors["experience_months"] = [_(
+            "La voie « un an d'activité professionnelle » demande au moins %(minimum)d mois d'activité effective "
+            "(notice, B) ; vous avez indiqué %(months)d mois.") % {"minimum": MINIMUM_EXPERIENCE_MONTHS, "months": experience_months}]
+    if not (experience_job or "").strip():
+        errors["experience_job"] = [_("Indiquez l'emploi que vous avez occupé (par exemple : technicien de maintenance).")]
+    if not experience_level:
+        errors["experience_level"] = [_("Indiquez le niveau de cet emploi.")]
+    elif experience_level in LEVELS_BELOW_TECHNICIAN:
+        errors["experience_level"] = [_(
+            "La voie « un an d'activité professionnelle » demande un emploi de niveau au moins égal à celui de "
+            "technicien (notice, B) : un emploi d'ouvrier ou d'employé n'y ouvre pas droit.")]
+    if not (experience_field or "").strip():
+        errors["experience_field"] = [_("Indiquez le domaine de votre activité (par exemple : maintenance industrielle).")]
+    if experience_field_related is None:
+        errors["experience_field_related"] = [_("Répondez « Oui » ou « Non ».")]
+    elif not experience_field_related:
+        errors["experience_field_related"] = [_(
+            "La voie « un an d'activité professionnelle » demande une activité dans un domaine en rapport avec la "
+            "spécialité du BTS présenté (notice, B) : une activité sans rapport n'y ouvre pas droit.")]
+    return errors
 
 
 def employee_errors(*, category, employment_months):
@@ -81,6 +119,39 @@ def distance_learning_errors(*, category, organisation):
     if category == Category.DISTANCE_LEARNING and not organisation.strip():
         return {"distance_learning_organisation": [_("Indiquez l'organisme d'enseignement à distance (CNED…).")]}
     return {}
+
+
+# The notice, F, quoted by the message of a distance-learning candidate's language.
+NOTICE_F_DISTANCE_LANGUAGE = (
+    "« Pour les candidats de l'enseignement à distance, l'option choisie à l'inscription de l'épreuve de langue "
+    "obligatoire doit être enseignée conformément à la règlementation du BTS » (notice, F).")
+
+
+def language_errors(*, specialty, language):
+    """The mandatory language is one the specialty allows (the table staff edit in admin)."""
+    if specialty is None or not language:
+        return {}
+    allowed = specialty.allowed_languages()
+    if not allowed:
+        return {"language": [_(
+            "Aucune langue n'est encore ouverte pour le BTS %(specialty)s : contactez la division des examens et "
+            "concours du rectorat (%(email)s).") % {"specialty": specialty.name, "email": settings.DEC_EMAIL}]}
+    if language not in allowed:
+        return {"language": [_(
+            "Le BTS %(specialty)s ne propose pas l'épreuve de langue en %(language)s. Langues proposées : %(allowed)s.") % {
+            "specialty": specialty.name, "language": Language(language).label.lower(),
+            "allowed": ", ".join(str(Language(code).label).lower() for code in allowed)}]}
+    return {}
+
+
+def distance_learning_language_errors(*, category, language, confirmed):
+    """The notice, F: a distance-learning candidate's language must be one their organisation
+    teaches for that BTS; the candidate confirms it."""
+    if category != Category.DISTANCE_LEARNING or not language or confirmed:
+        return {}
+    return {"distance_language_confirmed": [_(
+        "Confirmez que votre organisme d'enseignement à distance enseigne cette langue pour ce BTS. ")
+        + NOTICE_F_DISTANCE_LANGUAGE]}
 
 
 def option_errors(*, specialty, option):
@@ -186,12 +257,23 @@ def merge(*error_dicts):
     return merged
 
 
-def preparation_errors(*, pathway, diploma, contract_years, training_hours, experience_months):
+EXPERIENCE_ANSWERS = ["experience_months", "experience_job", "experience_level", "experience_field", "experience_field_related"]
+
+
+def preparation_errors(answers):
+    """Step 2's rules, on its answers ({field: value}: the step's cleaned data, or a registration's)."""
+    pathway = answers.get("pathway")
     return merge(
-        level_4_diploma_errors(pathway=pathway, diploma=diploma),
-        apprenticeship_hours_errors(pathway=pathway, contract_years=contract_years, training_hours=training_hours),
-        professional_experience_errors(pathway=pathway, experience_months=experience_months),
+        level_4_diploma_errors(pathway=pathway, diploma=answers.get("diploma")),
+        apprenticeship_hours_errors(pathway=pathway, contract_years=answers.get("apprenticeship_contract_years"),
+                                    training_hours=answers.get("training_hours")),
+        scolaire_training_errors(pathway=pathway, two_years_of_training=answers.get("two_years_of_training")),
+        professional_experience_errors(pathway=pathway, **{name: answers.get(name) for name in EXPERIENCE_ANSWERS}),
     )
+
+
+PREPARATION_ANSWERS = ["pathway", "diploma", "apprenticeship_contract_years", "training_hours", "two_years_of_training",
+                       *EXPERIENCE_ANSWERS]
 
 
 def registration_errors(registration):
@@ -210,9 +292,10 @@ def registration_errors(registration):
         missing,
         employee_errors(category=r.category, employment_months=r.employment_months),
         distance_learning_errors(category=r.category, organisation=r.distance_learning_organisation),
-        preparation_errors(pathway=r.pathway, diploma=r.diploma, contract_years=r.apprenticeship_contract_years,
-                           training_hours=r.training_hours, experience_months=r.experience_months),
+        preparation_errors({name: getattr(r, name) for name in PREPARATION_ANSWERS}),
         option_errors(specialty=r.specialty, option=r.option),
+        language_errors(specialty=r.specialty, language=r.language),
+        distance_learning_language_errors(category=r.category, language=r.language, confirmed=r.distance_language_confirmed),
         benefits_errors(**{name: getattr(r, name) for name in BENEFIT_ANSWERS}),
         accommodation_errors(handicap=r.handicap, accommodation=r.accommodation),
         postal_address_errors(r.candidate),

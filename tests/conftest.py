@@ -109,7 +109,7 @@ def dec_staff_client(client, dec_staff):
 @pytest.fixture
 def reference_data(transactional_db):
     """The rows the data migrations load (site texts, the 2024 session, the specialties, the map of
-    départements and the Normandie sessions' own).
+    départements and the Normandie sessions' own, the languages of each specialty).
 
     Transactional tests empty the database when they end, so a transactional test (browser, real worker) loads them again
     with the migrations' own idempotent functions rather than rely on what an earlier test left.
@@ -120,5 +120,6 @@ def reference_data(transactional_db):
 
     for module in ["portal.migrations.0002_site_config", "exams.migrations.0002_session_2024_and_specialties",
                    "documents.migrations.0002_pieces_and_requirements_2024",
-                   "documents.migrations.0006_reasons_and_staff_group", "exams.migrations.0022_residence"]:
+                   "documents.migrations.0006_reasons_and_staff_group", "exams.migrations.0022_residence",
+                   "exams.migrations.0025_specialty_languages_seed"]:
         import_module(module).load(apps, None)

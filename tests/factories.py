@@ -20,6 +20,7 @@ from exams.models import (
     RattrapageChoice,
     RegistrationStatus,
     Specialty,
+    SpecialtyLanguage,
     SpecialtyOption,
 )
 from tests.documents.files import pdf_bytes
@@ -69,6 +70,13 @@ class SpecialtyFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"TST{n}")
     name = factory.Sequence(lambda n: f"Spécialité d'essai {n}")
 
+    @factory.post_generation
+    def languages(specialty, create, extracted, **kwargs):
+        """The languages it allows: English and Spanish unless given (`languages=[]`: none yet)."""
+        if create:
+            for language in ["anglais", "espagnol"] if extracted is None else extracted:
+                SpecialtyLanguage.objects.create(specialty=specialty, language=language)
+
 
 class SpecialtyOptionFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -92,6 +100,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     category = "earlier_session"
     pathway = "scolaire"
     diploma = "bac_pro"
+    two_years_of_training = True
     specialty = factory.LazyFunction(lambda: Specialty.objects.get(name="Comptabilité et gestion"))
     language = "anglais"
     claims_dispenses = False

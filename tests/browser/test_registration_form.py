@@ -38,7 +38,7 @@ def test_the_apprenticeship_questions_show_only_for_an_apprentice(live_server, p
     log_in(phone, live_server, "camille@exemple.fr", PASSWORD)
     phone.goto(step_url(live_server, registration, "preparation"))
     hours = phone.get_by_label("Heures de formation en CFA")
-    months = phone.get_by_label("Durée d'activité professionnelle (mois)")
+    months = phone.get_by_label("Durée de votre activité professionnelle effective (mois)")
     expect(hours).to_be_hidden()  # the registration says « Voie scolaire »
     expect(phone.get_by_text("Diplôme détenu")).to_be_visible()
 
@@ -142,8 +142,8 @@ def test_without_javascript_every_question_shows_and_the_server_keeps_only_what_
         log_in(page, live_server, "camille@exemple.fr", PASSWORD)
         page.goto(step_url(live_server, registration, "preparation"))
         expect(page.get_by_label("Heures de formation en CFA")).to_be_visible()
-        expect(page.get_by_label("Durée d'activité professionnelle (mois)")).to_be_visible()
-        page.get_by_label("Durée d'activité professionnelle (mois)").fill("30")
+        expect(page.get_by_label("Durée de votre activité professionnelle effective (mois)")).to_be_visible()
+        page.get_by_label("Durée de votre activité professionnelle effective (mois)").fill("30")
         page.get_by_role("button", name="Enregistrer et continuer").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Spécialité et épreuves")
     finally:

@@ -166,14 +166,7 @@ def test_a_change_of_address_before_any_lock_tells_nobody(logged_in, candidate, 
     assert mail.outbox == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_ten_concurrent_lock_requests_make_one_lock_and_one_email():
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module in ["exams.migrations.0002_session_2024_and_specialties", "documents.migrations.0002_pieces_and_requirements_2024"]:
-        import_module(module).load(apps, None)
+def test_ten_concurrent_lock_requests_make_one_lock_and_one_email(reference_data):
     registration = RegistrationFactory()
     give_every_piece(registration, OPEN)
     results, barrier = [], threading.Barrier(10)

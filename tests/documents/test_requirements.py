@@ -19,8 +19,10 @@ def expected_by_the_notice(pathway, specialty, option_code):
     pieces = {"confirmation", "identity"}
     if family == "apprentissage":
         pieces.add("apprenticeship-contract")
-    if family in ("continue", "experience"):
+    if family == "continue":
         pieces.add("work-contract")
+    if family == "experience":
+        pieces.add("experience-proof")
     if specialty.name in R408:
         pieces.add("r408")
     if specialty.name == "Maintenance des systèmes":

@@ -35,10 +35,12 @@ def test_an_apprenticeship_must_say_its_length_and_hours():
 
 @pytest.mark.parametrize(("months", "ok"), [(11, False), (12, True)])
 def test_eligibility_by_activity_needs_12_months(months, ok):
-    errors = rules.professional_experience_errors(pathway=Pathway.EXPERIENCE, experience_months=months)
+    errors = rules.professional_experience_errors(
+        pathway=Pathway.EXPERIENCE, experience_months=months, experience_job="Technicienne", experience_level="technician",
+        experience_field="Bâtiment", experience_field_related=True)
     assert (errors == {}) is ok
     if not ok:
-        assert errors["experience_months"] == ["12 mois minimum d'activité professionnelle ; vous avez indiqué 11."]
+        assert "au moins 12 mois d'activité effective (notice, B) ; vous avez indiqué 11 mois" in errors["experience_months"][0]
 
 
 @pytest.mark.parametrize("pathway", [Pathway.SCOLAIRE, Pathway.EX_SCOLAIRE, Pathway.APPRENTISSAGE, Pathway.EX_APPRENTISSAGE])

@@ -70,8 +70,8 @@ def test_each_saved_change_grows_the_version_and_emails_modification(logged_in, 
         fill_all(logged_in, registration)
         registration.refresh_from_db()
         version = registration.version
-        post_step(logged_in, registration, "specialite", language="espagnol")
-        post_step(logged_in, registration, "specialite", language="espagnol")  # no change: no new version
+        post_step(logged_in, registration, "specialite", language="anglais", engagement_etudiant="True")
+        post_step(logged_in, registration, "specialite", language="anglais", engagement_etudiant="True")  # no change: no new version
     registration.refresh_from_db()
     assert registration.version == version + 1
     assert mail.outbox[-1].subject == f"Modification d'inscription {registration.number}"
@@ -111,7 +111,8 @@ class TestWindow:
     def test_a_change_at_17_00_is_saved(self, logged_in, candidate):
         registration = RegistrationFactory(candidate=candidate)
         with time_machine.travel(paris(2023, 11, 15, 17, 0), tick=False):
-            assert post_step(logged_in, registration, "specialite", language="italien").status_code == 302
+            assert post_step(logged_in, registration, "specialite", specialty=registration.specialty_id,
+                             language="italien").status_code == 302
         registration.refresh_from_db()
         assert registration.language == "italien"
 

@@ -154,7 +154,8 @@ class TestFieldsOfOnePathway:
         with time_machine.travel(OPEN, tick=False):
             registration = start(logged_in)
             post_step(logged_in, registration, "preparation", pathway="experience", experience_months="24",
-                      diploma="bac_pro", apprenticeship_contract_years="2", training_hours="1400")
+                      experience_job="Technicien", experience_level="technician", experience_field="Comptabilité",
+                      experience_field_related="True", diploma="bac_pro", apprenticeship_contract_years="2", training_hours="1400")
         registration.refresh_from_db()
         assert (registration.experience_months, registration.diploma) == (24, "")
         assert (registration.apprenticeship_contract_years, registration.training_hours) == (None, None)

@@ -2,7 +2,9 @@
 // - a field marked data-shown-when="pathway" data-shown-for="apprentissage ex_apprentissage"
 //   shows only while the field "pathway" has one of those answers;
 // - the option list (data-options-of="specialty") keeps only the chosen specialty's options, and
-//   hides itself when that specialty has none.
+//   hides itself when that specialty has none;
+// - the language list (data-languages-of="specialty") keeps only the languages the chosen
+//   specialty allows (data-languages: {specialty id: [language codes]}).
 // A hidden field's inputs are disabled, so the browser does not send them.
 // The server does not keep answers that do not apply, and refuses another specialty's option.
 (function () {
@@ -65,9 +67,24 @@
     hide(groupOf(select), !any);
   }
 
+  function keepLanguagesOfSpecialty() {
+    var select = form.querySelector("select[data-languages-of]");
+    if (!select) return;
+    var specialty = form.querySelector('[name="' + select.getAttribute("data-languages-of") + '"]');
+    var allowed = JSON.parse(select.getAttribute("data-languages") || "{}")[specialty ? specialty.value : ""];
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (!option.value) return;
+      var mine = !allowed || allowed.indexOf(option.value) !== -1;
+      option.hidden = !mine;
+      option.disabled = !mine;
+      if (!mine && option.selected) select.value = "";
+    });
+  }
+
   function refresh() {
     showAskedFields();
     keepOptionsOfSpecialty();
+    keepLanguagesOfSpecialty();
   }
 
   form.addEventListener("change", refresh);
