@@ -61,14 +61,21 @@ class PieceState:
         return any(f.scan_status == ScanStatus.PENDING for f in self.files)
 
 
-def piece_states(registration, requirements=None):
+def given_pieces(registration):
+    """The registration's pieces with their kinds and files, in two queries."""
+    return list(registration.pieces.select_related("piece_kind").prefetch_related("files"))
+
+
+def piece_states(registration, requirements=None, required=None, given=None):
     """Each required piece with what was given for it, in a fixed number of queries.
 
     `requirements` (from `session_requirements`) lets a loop over many registrations read the
-    session's matrix once instead of once per registration.
+    session's matrix once instead of once per registration; `required` (from `required_pieces`)
+    and `given` (from `given_pieces`) are what a caller already read (the dashboard).
     """
-    pieces = {p.piece_kind_id: p for p in registration.pieces.prefetch_related("files")}
-    return [PieceState(required=r, piece=pieces.get(r.kind.pk)) for r in required_pieces(registration, requirements)]
+    pieces = {p.piece_kind_id: p for p in (given if given is not None else given_pieces(registration))}
+    required = required if required is not None else required_pieces(registration, requirements)
+    return [PieceState(required=r, piece=pieces.get(r.kind.pk)) for r in required]
 
 
 def dossier_state(registration):

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from documents import completeness
-from documents.models import Piece, PieceStatus
+from documents.models import PieceStatus
+from documents.requirements import required_pieces
 from exams.convocations import CONVOCATION_NOTICE, first_slot
 from exams.forms import STEPS
 from exams.models import Convocation, Mark
@@ -35,13 +36,28 @@ class Standing:
     to_replace: list = field(default_factory=list)  # the pieces staff asked to replace, still open
 
 
+@dataclass(frozen=True)
+class Answers:
+    """What a registration's answers alone decide: the rules' errors and the pieces required.
+    The same for one version of the registration and one state of the catalogue, so the
+    dashboard keeps it in the cache with its answers fragment (documents/views.py)."""
+
+    errors: dict
+    required: list  # RequiredPiece
+
+
+def answers_of(registration):
+    """`registration` with its answers loaded (and its candidate, for the postal address)."""
+    return Answers(registration_errors(registration), required_pieces(registration))
+
+
 def _when(moment):
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def _pieces_to_replace(registration, at):
-    pieces = Piece.objects.filter(registration=registration, status=PieceStatus.TO_REPLACE).select_related("piece_kind")
-    return [piece for piece in pieces.order_by("replace_until", "pk") if piece.can_be_replaced(at)]
+def _pieces_to_replace(given, at):
+    to_replace = [piece for piece in given if piece.status == PieceStatus.TO_REPLACE and piece.can_be_replaced(at)]
+    return sorted(to_replace, key=lambda piece: (piece.replace_until is None, piece.replace_until or at, piece.pk))
 
 
 def _first_unfinished_step(registration, errors):
@@ -55,30 +71,41 @@ def _first_unfinished_step(registration, errors):
     return NextStep(next(iter(errors.values()))[0], _("Mon compte"), reverse("candidates:account"))
 
 
-def registration_standing(registration, *, at=None):
-    """The status line and the next step of `registration` (its answers loaded) at `at`.
+def registration_standing(registration, *, at=None, answers=None):
+    """The status line and the next step of `registration` at `at`.
+
+    `answers` (from `answers_of`) is what its answers decide; without it, they are read from
+    `registration`, which must then have them loaded. Its pieces are always read afresh: a piece
+    received, reviewed or reopened changes neither the version nor the status.
 
     « Votre inscription est complète » is said only once the answers are finished and every
     required piece is given; a piece staff asked to replace comes before anything else but a
     cancellation, since it is the one thing the candidate must still do.
     """
     at = at or timezone.now()
+    answers = answers or answers_of(registration)
+    given = completeness.given_pieces(registration)  # read once, for the pieces to replace and those missing
     if registration.is_cancelled:
-        return _cancelled(registration)
-    to_replace = _pieces_to_replace(registration, at)
+        return _cancelled(registration, answers, given)
+    to_replace = _pieces_to_replace(given, at)
     if to_replace:
         return _to_replace(registration, to_replace)
     if registration.is_locked:
         return _validated(registration, at)
-    return _draft(registration, at)
+    return _draft(registration, at, answers, given)
 
 
-def _cancelled(registration):
+def _missing_pieces(registration, answers, given):
+    states = completeness.piece_states(registration, required=answers.required, given=given)
+    return completeness.missing_pieces(registration, states)
+
+
+def _cancelled(registration, answers, given):
     closes = _when(registration.session.registration_closes_at)
-    if registration_errors(registration):
+    if answers.errors:
         why = _("votre formulaire d'inscription n'était pas terminé")
     else:
-        missing = completeness.missing_pieces(registration)
+        missing = _missing_pieces(registration, answers, given)
         if not missing:
             return Standing("cancelled", _("Candidature annulée à la date limite du %(closes)s.") % {"closes": closes}, "error",
                             NextStep(_("Vous pourrez vous inscrire à une prochaine session.")))
@@ -110,7 +137,7 @@ def _validated(registration, at):
         return Standing("convocation", line, "success", NextStep(
             _("Votre convocation est disponible : téléchargez-la et gardez-la pour le jour des épreuves."),
             _("Mes convocations"), reverse("exams:convocations")))
-    first = first_slot(registration.session, registration.specialty) if registration.specialty_id else None
+    first = first_slot(registration.session, registration.specialty_id) if registration.specialty_id else None
     if first is None:
         text = _("Étape suivante : votre convocation sera déposée dans « Mes convocations » au moins 15 jours avant "
                  "la première épreuve ; un courriel vous préviendra.")
@@ -122,10 +149,10 @@ def _validated(registration, at):
     return Standing("validated", line, "success", NextStep(text))
 
 
-def _draft(registration, at):
+def _draft(registration, at, answers, given):
     open_ = registration.session.is_registration_open(at)
     closes = _when(registration.session.registration_closes_at)
-    errors = registration_errors(registration)
+    errors = answers.errors
     if errors:
         if not open_:
             return Standing("form_unfinished", _(
@@ -133,7 +160,7 @@ def _draft(registration, at):
                 "votre candidature va être annulée.") % {"closes": closes}, "error", None)
         return Standing("form_unfinished", _("Votre inscription n'est pas terminée : des réponses manquent."), "warning",
                         _first_unfinished_step(registration, errors))
-    missing = completeness.missing_pieces(registration)
+    missing = _missing_pieces(registration, answers, given)
     if missing:
         count = len(missing)
         names = ", ".join(p.kind.name for p in missing)

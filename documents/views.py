@@ -1,12 +1,15 @@
 import functools
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +17,7 @@ from common.private_files import private_file_response
 from documents import completeness, locking, pieces
 from documents.forms import UploadForm
 from documents.models import GeneratedDocument, GeneratedDocumentKind, Piece, PieceFile
-from documents.progress import registration_standing
+from documents.progress import answers_of, registration_standing
 from documents.requirements import required_pieces
 from documents.uploads import UploadRejected
 from exams import catalogue
@@ -31,23 +34,29 @@ def registration_overview(request, pk):
         raise Http404
     at = timezone.now()
     writable = registration.is_writable(at)
-    # Read only when the answers are drawn, not when they come from the cache.
+    # Read only when the answers are drawn or judged, not when they come from the cache.
     whole = functools.cache(lambda: get_own_registration_or_404(request.user, pk))
+    key = answers_fragment_key(registration, writable)
+    answers = cache.get_or_set(answers_cache_key(key), lambda: answers_of(whole()), ANSWERS_CACHE_SECONDS)
     context = {
         "registration": registration,
         "whole_registration": whole,
-        "errors": functools.cache(lambda: unfinished_answers(registration_errors(whole()), registration)),
-        "pieces": functools.cache(lambda: required_pieces(whole())),
+        "errors": functools.cache(lambda: unfinished_answers(answers.errors, registration)),
+        "pieces": answers.required,
         "steps": STEPS,
         "writable": writable,
         "time_left": registration.session.time_left_to_register(at),
         "title": _("Mon inscription"),
-        "answers_key": answers_fragment_key(registration, writable),
-        # Outside the cached answers: a piece received, reviewed or reopened changes neither the
-        # version nor the status, and must show at once.
-        "standing": registration_standing(whole(), at=at),
+        "answers_key": key,
+        # Outside the cached fragment: a piece received, reviewed or reopened changes neither the
+        # version nor the status, and must show at once (only the answers' verdict is kept).
+        "standing": registration_standing(registration, at=at, answers=answers),
     }
     return render(request, "documents/overview.html", context)
+
+
+# As long as the answers fragment (documents/overview.html): both are drawn from the same key.
+ANSWERS_CACHE_SECONDS = 600
 
 
 def answers_fragment_key(registration, writable):
@@ -61,6 +70,11 @@ def answers_fragment_key(registration, writable):
     """
     return repr([registration.pk, registration.number, registration.version, registration.status,
                  catalogue.generation(), writable])
+
+
+def answers_cache_key(fragment_key):
+    """The cache key of what the answers decide (progress.answers_of): its messages are in the page's language."""
+    return f"documents:answers:{hashlib.sha256(fragment_key.encode()).hexdigest()}:{get_language()}"
 
 
 def _current_documents(registration):

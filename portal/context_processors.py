@@ -2,10 +2,9 @@
 
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef
-
 from documents.progress import registration_standing
-from exams.models import Convocation, ExamSession, Mark, Registration, RegistrationStatus
+from exams.models import Registration, RegistrationStatus
+from exams.transcripts import Shown, results_shown
 
 
 class CandidateSpace:
@@ -17,40 +16,47 @@ class CandidateSpace:
 
     @cached_property
     def _row(self):
-        return (Registration.objects.filter(candidate=self.user)
-                .annotate(has_convocation=Exists(Convocation.objects.filter(registration__candidate=OuterRef("candidate"))),
-                          has_results=Exists(Mark.objects.filter(registration=OuterRef("pk"))))
-                .order_by("-session__registration_closes_at", "-created_at")
-                .values("pk", "session_id", "status", "has_convocation", "has_results", "session__results_published_at",
-                        "session__first_group_results_published_at", "session__rattrapage_choice_deadline").first()) or {}
+        return Registration.objects.for_menu(self.user)
+
+    @cached_property
+    def _values(self):
+        row = self._row
+        if row is None:
+            return {}
+        return {"pk": row.registration_pk, "session_id": row.pk, "status": row.registration_status,
+                "has_convocation": bool(row.has_convocation), "has_results": bool(row.has_results)}
 
     @property
     def registration_pk(self):
-        return self._row.get("pk")
+        return self._values.get("pk")
 
     @property
     def session_id(self):
-        return self._row.get("session_id")
+        return self._values.get("session_id")
 
     @property
     def registration_is_draft(self):
         """Whether there is still something to fill in (« Continuer mon inscription ») or only to see."""
-        return self._row.get("status") == RegistrationStatus.DRAFT
+        return self._values.get("status") == RegistrationStatus.DRAFT
 
     @property
     def has_convocation(self):
-        return self._row.get("has_convocation", False)
+        return self._values.get("has_convocation", False)
 
-    @property
+    @cached_property
     def has_results(self):
-        """« Mes résultats » holds something: marks, once the session publishes them, or while the
-        rattrapage choice is open (the page then shows only that, to those concerned)."""
-        if not self._row.get("has_results"):
+        """« Mes résultats » holds something: marks, once the session publishes them, or, while the
+        rattrapage choice is open, the choice of those the first group sends to it (exams/transcripts.py
+        decides; the others see no entry that would lead to an empty page)."""
+        if not self._values.get("has_results"):
             return False
-        session = ExamSession(results_published_at=self._row["session__results_published_at"],
-                              first_group_results_published_at=self._row["session__first_group_results_published_at"],
-                              rattrapage_choice_deadline=self._row["session__rattrapage_choice_deadline"])
-        return session.results_are_published() or session.rattrapage_choice_is_open()
+        session = self._row  # its publication dates only
+        if session.results_are_published():
+            return True
+        if not session.rattrapage_choice_is_open():
+            return False
+        registration = Registration.objects.select_related("session", "specialty").get(pk=self.registration_pk)
+        return results_shown(registration) == Shown.RATTRAPAGE_CHOICE
 
     @property
     def menu_key(self):

@@ -45,7 +45,7 @@ def test_the_answers_are_drawn_once_then_served_from_the_cache(overview):
     from documents import requirements
 
     with time_machine.travel(OPEN, tick=False), \
-            mock.patch("documents.views.required_pieces", wraps=requirements.required_pieces) as reads:
+            mock.patch("documents.progress.required_pieces", wraps=requirements.required_pieces) as reads:
         first, second = overview(), overview()
     assert reads.call_count == 1
     assert main(first) == main(second)

@@ -75,3 +75,39 @@ def test_a_convocation_published_after_the_menu_was_drawn_shows_at_once(logged_i
     assert "Mes convocations" not in menu(logged_in)
     ConvocationFactory(registration=registration)
     assert "Mes convocations" in menu(logged_in)
+
+
+class TestDuringTheRattrapageChoice:
+    """Between the first group's results and the choice's deadline, « Mes résultats » holds only the
+    rattrapage choice: the entry shows to those the first group sends to it, and to no one else."""
+
+    @pytest.fixture
+    def window_open(self):
+        import time_machine
+
+        from tests.exams.conftest import FIRST_GROUP_PUBLISHED, RATTRAPAGE_DEADLINE
+
+        with time_machine.travel(FIRST_GROUP_PUBLISHED, tick=False):
+            yield FIRST_GROUP_PUBLISHED, RATTRAPAGE_DEADLINE
+
+    def registration_with(self, candidate, marks, window_open):
+        from exams.models import Specialty
+        from tests.exams.helpers import give_marks
+
+        registration = RegistrationFactory(candidate=candidate, specialty=Specialty.objects.get(code="BAT"),
+                                           status=RegistrationStatus.LOCKED)
+        give_marks(registration, marks)
+        session = registration.session
+        session.first_group_results_published_at, session.rattrapage_choice_deadline = window_open
+        session.save()
+        return registration
+
+    def test_a_candidate_sent_to_the_rattrapage_sees_the_entry(self, logged_in, candidate, window_open):
+        from tests.exams.helpers import RATTRAPAGE_MARKS
+
+        registration = self.registration_with(candidate, RATTRAPAGE_MARKS, window_open)
+        assert menu(logged_in)["Mes résultats"] == reverse("exams:results", args=[registration.pk])
+
+    def test_a_candidate_the_first_group_does_not_send_there_sees_none(self, logged_in, candidate, window_open):
+        self.registration_with(candidate, {code: "14" for code in ["E1", "E2", "E31", "E32", "E4", "E5", "E6"]}, window_open)
+        assert "Mes résultats" not in menu(logged_in)
