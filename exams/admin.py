@@ -13,7 +13,7 @@ from common.admin_filters import FrenchRelatedFieldListFilter, french_choices
 from common.admin_history import ReadOnlyHistoryAdmin
 from common.admin_readonly import ReadOnlyInline, RecordOnlyAdmin
 from exams.exports import FormulaSafeExportMixin, FrenchModelResource
-from exams.jury import computed_verdict, jury_decision_confirm
+from exams.jury import computed_verdict, decision_is_stale, jury_decision_confirm
 from exams.models import (
     Convocation,
     ConvocationVersion,
@@ -30,7 +30,7 @@ from exams.models import (
     SpecialtyLanguage,
     SpecialtyOption,
 )
-from exams.services import registration_save
+from exams.services import registration_save, residence_attest
 
 
 @admin.register(ExamSession)
@@ -120,7 +120,7 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
     # lists of the rectorate are sorted), what, and where the dossier stands.
     list_display = ["number", "candidate_name", "specialty_and_option", "pathway", "status", "pieces_missing", "updated"]
     list_display_links = ["number", "candidate_name"]
-    actions = ["confirm_jury_decisions"]
+    actions = ["confirm_jury_decisions", "attest_residence"]
 
     class Media:
         css = {"all": ["common/css/admin_lists.css"]}
@@ -132,7 +132,8 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
     list_select_related = ["candidate", "specialty", "option"]
     show_full_result_count = False
     autocomplete_fields = ["candidate"]
-    readonly_fields = ["number", "status", "version", "created_at", "updated_at", "completed_at", "locked_at", "cancelled_at"]
+    readonly_fields = ["number", "status", "version", "created_at", "updated_at", "completed_at", "locked_at", "cancelled_at",
+                       "residence_attested_postal_code", "residence_attested_by", "residence_attested_at"]
     history_list_display = ["version", "status"]
     fieldsets = [
         (None, {"fields": ["number", "candidate", "session", "status", "version"]}),
@@ -145,6 +146,10 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
         (_("Dispenses et bénéfices"), {"fields": ["claims_dispenses", "keeps_grade_benefits", "renounces_benefits",
                                                   "has_positioning_decision", "has_internship_derogation"]}),
         (_("Aménagement d'épreuves"), {"fields": ["handicap", "accommodation"]}),
+        (_("Résidence attestée par la DEC"), {"fields": ["residence_attested_postal_code", "residence_attested_by",
+                                                          "residence_attested_at"],
+                                               "description": _("Par l'action « Attester la résidence dans l'académie » "
+                                                                "de la liste des inscriptions.")}),
         (_("Dates"), {"fields": ["created_at", "updated_at", "completed_at", "locked_at", "cancelled_at"]}),
     ]
 
@@ -170,8 +175,14 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
     def confirm_jury_decisions(self, request, queryset):
         confirmed, waiting, kept = 0, [], 0
         for registration in queryset.select_related("session", "specialty"):
-            if JuryDecision.objects.filter(registration=registration).exists():
-                kept += 1  # never overwritten in bulk: a decision the jury changed stays as it decided
+            decision = JuryDecision.objects.filter(registration=registration).first()
+            # Never overwritten in bulk: a decision stays as the jury made it, unless a mark changed
+            # since and the jury had followed the marks (then the marks decide again, confirmed now).
+            if decision is not None and not (decision_is_stale(decision) and not decision.departs_from_the_marks):
+                kept += 1
+                if decision_is_stale(decision):
+                    waiting.append(_("%(number)s : une note a changé depuis la décision du jury, qui s'écartait des "
+                                     "notes : confirmez-la à nouveau sur sa page.") % {"number": registration.number})
                 continue
             try:
                 jury_decision_confirm(registration=registration, by=request.user)
@@ -189,6 +200,20 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
                 kept) % {"n": kept}, level=messages.WARNING)
         for message in waiting:
             self.message_user(request, message, level=messages.WARNING)
+
+    @admin.action(description=_("Attester la résidence dans l'académie (commune limitrophe, adresse que la carte ne classe pas)"),
+                  permissions=["change"])
+    def attest_residence(self, request, queryset):
+        attested = 0
+        for registration in queryset.select_related("candidate", "session"):
+            if residence_attest(registration=registration, by=request.user):
+                attested += 1
+        self.message_user(request, ngettext(
+            "%(n)d résidence attestée pour le code postal actuel du candidat.",
+            "%(n)d résidences attestées pour le code postal actuel de chaque candidat.", attested) % {"n": attested})
+        if attested < queryset.count():
+            self.message_user(request, _("Seules les inscriptions en cours avec une adresse postale peuvent être attestées."),
+                              level=messages.WARNING)
 
     def has_confirm_jury_decision_permission(self, request):
         return request.user.has_perm("exams.add_jurydecision") and request.user.has_perm("exams.change_jurydecision")
@@ -366,7 +391,15 @@ class JuryDecisionAdmin(ReadOnlyHistoryAdmin):
     history_list_display = ["verdict", "computed", "confirmed_by"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["registration", "computed", "confirmed_by", "confirmed_at"] if obj else ["computed", "confirmed_by", "confirmed_at"]
+        if obj:
+            return ["registration", "computed", "confirmed_by", "confirmed_at", "marks_changed_since"]
+        return ["computed", "confirmed_by", "confirmed_at"]
+
+    @admin.display(description=_("notes modifiées depuis la décision"))
+    def marks_changed_since(self, decision):
+        if decision_is_stale(decision):
+            return _("Oui : le candidat voit « en attente de la délibération du jury » jusqu'à ce que vous confirmiez à nouveau.")
+        return _("Non")
 
     @admin.display(description=_("candidat"))
     def candidate(self, decision):

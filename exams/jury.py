@@ -1,6 +1,8 @@
 """The jury's decisions: recorded once the marks give a final result, the computed decision by
 default, confirmed by a member of the jury (or changed by them), with who and when."""
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -8,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from exams import results
 from exams.marks import candidate_lines
-from exams.models import JuryDecision, Verdict
+from exams.models import JuryDecision, Mark, Verdict
 from exams.rattrapage import rattrapage_marks
 
 VERDICT_OF = {results.Decision.ADMIS: Verdict.ADMIS, results.Decision.REFUSE: Verdict.REFUSE}
@@ -18,6 +20,20 @@ def computed_verdict(registration):
     """What the marks decide on their own: admis(e), refusé(e), or None while a mark or the
     rattrapage is still to come."""
     return VERDICT_OF.get(results.final_decision(candidate_lines(registration), rattrapage_marks(registration)))
+
+
+def marks_digest(registration):
+    """A fingerprint of every mark of the registration (both groups, benefits, absences, dispenses):
+    what the jury deliberated on. Any later change of a mark, by any way it is written, changes it."""
+    rows = Mark.objects.filter(registration=registration).order_by("epreuve_id", "group", "carried_over").values_list(
+        "epreuve_id", "group", "carried_over", "value", "absent", "dispensed")
+    return hashlib.sha256(repr([(*row[:3], str(row[3]), *row[4:]) for row in rows]).encode()).hexdigest()
+
+
+def decision_is_stale(decision):
+    """A mark changed since the jury confirmed the decision: it is to confirm again, and until then
+    the candidate sees it awaited (exams/transcripts.py). A decision recorded before digests is current."""
+    return bool(decision.marks_digest) and decision.marks_digest != marks_digest(decision.registration_id)
 
 
 def jury_decision_confirm(*, registration, by, verdict=None, at=None):
@@ -32,5 +48,6 @@ def jury_decision_confirm(*, registration, by, verdict=None, at=None):
     with transaction.atomic():
         decision, _created = JuryDecision.objects.update_or_create(
             registration=registration,
-            defaults={"verdict": verdict or computed, "computed": computed, "confirmed_by": by, "confirmed_at": at})
+            defaults={"verdict": verdict or computed, "computed": computed, "confirmed_by": by, "confirmed_at": at,
+                      "marks_digest": marks_digest(registration)})
     return decision

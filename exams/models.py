@@ -485,6 +485,16 @@ class Registration(models.Model):
     handicap = models.BooleanField(_("handicap"), null=True, blank=True)
     accommodation = models.CharField(_("aménagement d'épreuves"), max_length=15, choices=Accommodation.choices, blank=True)
 
+    # The DEC may attest that a candidate resides in the académie when the map of départements cannot
+    # tell or tells otherwise (a commune on the border, an address abroad): for that postal code only.
+    residence_attested_postal_code = models.CharField(
+        _("résidence attestée par la DEC pour le code postal"), max_length=10, blank=True,
+        help_text=_("Vaut pour ce code postal seulement : une nouvelle adresse est vérifiée à nouveau."))
+    residence_attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("résidence attestée par"))
+    residence_attested_at = models.DateTimeField(_("résidence attestée le"), null=True, blank=True)
+
     pieces_missing = models.PositiveSmallIntegerField(
         _("pièces manquantes"), null=True, blank=True, db_index=True,
         help_text=_("Recalculé à chaque réponse ou dépôt, pour filtrer les dossiers complets."))
@@ -578,6 +588,11 @@ class Registration(models.Model):
             what.append(_("en rapport avec la spécialité") if self.experience_field_related else _("sans rapport avec la spécialité"))
         months = f"{self.experience_months} mois"
         return f"{months} — {', '.join(str(part) for part in what)}" if what else months
+
+    def residence_is_attested(self):
+        """Whether the DEC attested the candidate's residence in the académie for their current postal code."""
+        code = self.residence_attested_postal_code
+        return bool(code) and code.replace(" ", "") == (self.candidate.postal_code or "").replace(" ", "")
 
 
 class Domain(models.TextChoices):
@@ -785,6 +800,10 @@ class JuryDecision(models.Model):
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("confirmée par"))
     confirmed_at = models.DateTimeField(_("confirmée le"))
+    marks_digest = models.CharField(
+        _("empreinte des notes délibérées"), max_length=64, blank=True, editable=False,
+        help_text=_("Les notes sur lesquelles le jury a délibéré : si une note change ensuite, la décision est à "
+                    "confirmer à nouveau et le candidat ne la voit plus d'ici là."))
     history = HistoricalRecords(verbose_name=_("version de la décision du jury"))
 
     class Meta:

@@ -299,5 +299,5 @@ def registration_errors(registration):
         benefits_errors(**{name: getattr(r, name) for name in BENEFIT_ANSWERS}),
         accommodation_errors(handicap=r.handicap, accommodation=r.accommodation),
         postal_address_errors(r.candidate),
-        residence_errors(r.candidate, r.session),
+        {} if r.residence_is_attested() else residence_errors(r.candidate, r.session),
     )

@@ -100,6 +100,21 @@ def registration_candidate_changed(*, registration, at=None):
         _save_new_version(current, at)
 
 
+def residence_attest(*, registration, by, at=None):
+    """The DEC attests that the candidate resides in the académie, for their current postal code
+    (exams.rules skips the map of départements for it). The draft gets a new version, as when the
+    address changes: the attestation may be what completes it. Returns whether it was attested."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        current = registration_for_update(registration)
+        postal_code = (current.candidate.postal_code or "").strip()
+        if not current.is_editable or not postal_code:
+            return False
+        current.residence_attested_postal_code, current.residence_attested_by, current.residence_attested_at = postal_code, by, at
+        _save_new_version(current, at)
+    return True
+
+
 def _save_new_version(current, at):
     current.version += 1
     current.updated_at = at

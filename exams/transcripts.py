@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.pdf import render_pdf
 from exams import results
+from exams.jury import decision_is_stale
 from exams.marks import candidate_lines, first_group_marks
 from exams.models import Domain, Epreuve, JuryDecision, Verdict
 from exams.rattrapage import rattrapage_marks
@@ -56,11 +57,11 @@ def results_shown(registration, at=None):
 
 def decision_shown(registration, computed):
     """« admis(e) » or « refusé(e) » only as the jury recorded it (exams/jury.py), never straight from
-    the marks: until the jury confirms, the decision is awaited."""
+    the marks: until the jury confirms, or confirms again after a mark changed, the decision is awaited."""
     if computed not in (results.Decision.ADMIS, results.Decision.REFUSE):
         return computed
-    jury = JuryDecision.objects.filter(registration=registration).only("verdict").first()
-    if jury is None:
+    jury = JuryDecision.objects.filter(registration=registration).only("verdict", "marks_digest", "registration_id").first()
+    if jury is None or decision_is_stale(jury):
         return AWAITING_JURY
     return results.Decision.ADMIS if jury.verdict == Verdict.ADMIS else results.Decision.REFUSE
 

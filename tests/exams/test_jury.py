@@ -139,3 +139,54 @@ class TestInAdminSafeguards:
         decision = JuryDecision.objects.get()
         assert response.status_code == 302
         assert (decision.verdict, decision.confirmed_by) == (Verdict.ADMIS, jury_member)
+
+
+class TestAMarkChangedAfterTheDecision:
+    """A mark corrected after the jury deliberated: the decision is to confirm again, and until
+    then the candidate reads it awaited, not a verdict the marks may no longer give."""
+
+    def correct(self, registration, code, value):
+        from decimal import Decimal
+
+        from exams.models import Mark
+
+        mark = Mark.objects.get(registration=registration, epreuve__code=code, group=Mark.FIRST)
+        mark.value = Decimal(value)
+        mark.save()
+
+    def test_the_candidate_reads_it_awaited_until_the_jury_confirms_again(self, client, published, jury_member):
+        give_marks(published, PASSING)
+        jury_decision_confirm(registration=published, by=jury_member)
+        assert '<strong id="decision">admis(e)</strong>' in results_page(client, published)
+        self.correct(published, "E4", "3")
+        page = results_page(client, published)
+        assert '<strong id="decision">en attente de la délibération du jury</strong>' in page
+        jury_decision_confirm(registration=published, by=jury_member)
+        assert '<strong id="decision">admis(e)</strong>' in results_page(client, published)  # 11.5: still admitted
+
+    def test_the_same_marks_saved_again_change_nothing(self, published, jury_member):
+        from exams.jury import decision_is_stale
+
+        give_marks(published, PASSING)
+        decision = jury_decision_confirm(registration=published, by=jury_member)
+        self.correct(published, "E4", "14")  # an import of the same file saves every line again
+        assert not decision_is_stale(decision)
+
+    def test_confirming_in_bulk_follows_the_new_marks_unless_the_jury_had_departed_from_them(self, published, jury_member, client):
+        from exams.jury import decision_is_stale
+
+        followed = published
+        departed = RegistrationFactory(specialty=published.specialty, status="locked", session=published.session)
+        give_marks(followed, PASSING), give_marks(departed, FAILING)
+        jury_decision_confirm(registration=followed, by=jury_member)
+        jury_decision_confirm(registration=departed, by=jury_member, verdict=Verdict.ADMIS)  # points de jury
+        self.correct(followed, "E1", "13"), self.correct(departed, "E1", "6")
+        log_in_with_second_factor(client, jury_member)
+        response = client.post(reverse("admin:exams_registration_changelist"), {
+            "action": "confirm_jury_decisions", "_selected_action": [followed.pk, departed.pk]}, follow=True)
+        page = french(html.unescape(response.content.decode()))
+        assert "1 décision du jury confirmée" in page
+        assert french(f"{departed.number} : une note a changé depuis la décision du jury, qui s'écartait des notes") in page
+        assert not decision_is_stale(JuryDecision.objects.get(registration=followed))
+        assert decision_is_stale(JuryDecision.objects.get(registration=departed))
+        assert JuryDecision.objects.get(registration=departed).verdict == Verdict.ADMIS

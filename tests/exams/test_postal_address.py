@@ -165,3 +165,49 @@ class TestResidence:
         session = ExamSessionFactory.build(departements="14, 27, 99")
         with pytest.raises(ValidationError, match="Département inconnu : 99"):
             session.clean()
+
+
+class TestResidenceAttestedByTheDec:
+    """A commune on the border, or an address the map cannot class: the DEC attests the residence,
+    for the candidate's current postal code only."""
+
+    def candidate_of(self, postal_code="35300", **changes):
+        return UserFactory(**{**WHOLE, "postal_code": postal_code, **changes})
+
+    def test_an_attested_residence_completes_the_registration_with_a_new_version(self, staff, run_on_commit):
+        from exams.services import residence_attest
+
+        registration = RegistrationFactory(candidate=self.candidate_of(), completed_at=None, version=2)
+        assert "postal_address" in rules.registration_errors(registration)
+        with time_machine.travel(OPEN, tick=False), run_on_commit():
+            assert residence_attest(registration=registration, by=staff)
+        registration.refresh_from_db()
+        assert rules.registration_errors(registration) == {}
+        assert (registration.residence_attested_postal_code, registration.residence_attested_by, registration.version) == (
+            "35300", staff, 3)
+        assert registration.completed_at == OPEN
+
+    def test_a_new_postal_code_is_checked_again(self, staff):
+        from exams.services import residence_attest
+
+        registration = RegistrationFactory(candidate=self.candidate_of())
+        residence_attest(registration=registration, by=staff)
+        registration.refresh_from_db()
+        registration.candidate.postal_code = "35000"
+        assert "postal_address" in rules.registration_errors(registration)
+
+    def test_a_locked_registration_or_an_address_without_postal_code_is_not_attested(self, staff):
+        from exams.services import residence_attest
+
+        locked = RegistrationFactory(candidate=self.candidate_of(), status="locked")
+        assert not residence_attest(registration=locked, by=staff)
+        assert not locked.residence_attested_postal_code
+
+    def test_staff_attest_from_the_list_of_registrations(self, dec_staff_client):
+        registration = RegistrationFactory(candidate=self.candidate_of())
+        with time_machine.travel(OPEN, tick=False):
+            response = dec_staff_client.post(reverse("admin:exams_registration_changelist"), {
+                "action": "attest_residence", "_selected_action": [registration.pk]}, follow=True)
+        assert "1 résidence attestée pour le code postal actuel du candidat" in html.unescape(response.content.decode())
+        registration.refresh_from_db()
+        assert registration.residence_attested_postal_code == "35300" and rules.registration_errors(registration) == {}
