@@ -14,6 +14,7 @@ Only text is touched: never a tag or its attributes, nor what is inside <script>
 <pre>, <code> or <textarea>, nor an entity (&amp;), nor a URL's « :// », nor a time (10:30).
 """
 
+import functools
 import re
 
 NBSP = "\u00a0"
@@ -43,8 +44,10 @@ _RULES = [
 _TRIGGER = re.compile(r"[«»:;!?]|1 |\d[ \u00a0][KMG]i?o\b|\d{4}[ \u00a0\u202f]")  # a text without any of these has nothing to change
 
 
+@functools.lru_cache(maxsize=8192)
 def french_text(text):
-    """`text` (plain, not HTML) with French typography."""
+    """`text` (plain, not HTML) with French typography. The text between a page's tags is mostly the
+    same from one page to the next (menu, labels, footer): each is worked out once per process."""
     if not _TRIGGER.search(text):
         return text
     parts = _ENTITY.split(text)

@@ -411,6 +411,9 @@ CONTENT_SECURITY_POLICY = {
 # (their drafts are saved on the server at each step anyway).
 STAFF_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+# Read from the shared cache first and written through to the database (Django's cached_db):
+# a page does not query the sessions table, and a cache flushed or lost logs no one out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LOGGING = {
     "version": 1,
