@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from exams import results
 from exams.marks import candidate_lines
-from exams.models import JuryDecision, Mark, Verdict
-from exams.rattrapage import rattrapage_marks
+from exams.models import JuryDecision, Mark, RattrapageChoice, Registration, Verdict
+from exams.rattrapage import rattrapage_declined, rattrapage_marks
 
 VERDICT_OF = {results.Decision.ADMIS: Verdict.ADMIS, results.Decision.REFUSE: Verdict.REFUSE}
 
@@ -19,15 +19,22 @@ VERDICT_OF = {results.Decision.ADMIS: Verdict.ADMIS, results.Decision.REFUSE: Ve
 def computed_verdict(registration):
     """What the marks decide on their own: admis(e), refusé(e), or None while a mark or the
     rattrapage is still to come."""
-    return VERDICT_OF.get(results.final_decision(candidate_lines(registration), rattrapage_marks(registration)))
+    return VERDICT_OF.get(results.final_decision(candidate_lines(registration), rattrapage_marks(registration),
+                                                 declined=rattrapage_declined(registration)))
 
 
 def marks_digest(registration):
-    """A fingerprint of every mark of the registration (both groups, benefits, absences, dispenses):
-    what the jury deliberated on. Any later change of a mark, by any way it is written, changes it."""
-    rows = Mark.objects.filter(registration=registration).order_by("epreuve_id", "group", "carried_over").values_list(
+    """A fingerprint of what the decision is computed from: every mark of the registration (both
+    groups, benefits, absences, dispenses), the épreuves chosen for the second group, and whether
+    the candidate keeps their benefits. Any later change of one of them, however written, changes it."""
+    pk = getattr(registration, "pk", registration)
+    rows = Mark.objects.filter(registration_id=pk).order_by("epreuve_id", "group", "carried_over").values_list(
         "epreuve_id", "group", "carried_over", "value", "absent", "dispensed")
-    return hashlib.sha256(repr([(*row[:3], str(row[3]), *row[4:]) for row in rows]).encode()).hexdigest()
+    chosen = sorted(RattrapageChoice.epreuves.through.objects.filter(rattrapagechoice__registration_id=pk)
+                    .values_list("epreuve_id", flat=True))
+    keeps = Registration.objects.filter(pk=pk).values_list("keeps_grade_benefits", flat=True).first()
+    facts = [[(*row[:3], str(row[3]), *row[4:]) for row in rows], chosen, keeps]
+    return hashlib.sha256(repr(facts).encode()).hexdigest()
 
 
 def decision_is_stale(decision):

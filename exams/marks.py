@@ -49,6 +49,11 @@ def marks_import_csv(*, session, content, group=Mark.FIRST, by=None, file_name="
         if isinstance(value, str) and value not in (results.ABSENT, results.DISPENSED):
             errors.append(ImportError_(line_number, value))
             continue
+        if value == results.DISPENSED and group == Mark.RATTRAPAGE:
+            errors.append(ImportError_(line_number, _(
+                "« DISP » ne vaut qu'au premier groupe : une épreuve de rattrapage a été choisie et passée "
+                "(une note ou « ABS »).")))
+            continue
         parsed.append((registration, epreuve, value))
     if errors:
         return 0, errors

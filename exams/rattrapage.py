@@ -19,6 +19,14 @@ def rattrapage_marks(registration):
             for e in choice.epreuves.all()}
 
 
+def rattrapage_declined(registration, at=None):
+    """The choice's deadline has passed and the candidate chose nothing: they do not sit the second
+    group, and the first group's marks decide (below 10 on average: refused, the notice, G)."""
+    at = at or timezone.now()
+    deadline = registration.session.rattrapage_choice_deadline
+    return bool(deadline and at > deadline) and not RattrapageChoice.objects.filter(registration=registration).exists()
+
+
 def rattrapage_choose(*, registration, epreuves, at=None):
     """Record the two general-domain épreuves of the second group, while the choice is open (from
     the first group's publication to the deadline staff set)."""
@@ -28,13 +36,18 @@ def rattrapage_choose(*, registration, epreuves, at=None):
         if session.first_group_results_published_at is None or at < session.first_group_results_published_at:
             raise PermissionDenied(_("Le choix des épreuves de rattrapage n'est pas encore ouvert."))
         raise PermissionDenied(_("Le choix des épreuves de rattrapage est clos."))
-    if results.first_group_decision(candidate_lines(registration)) != results.Decision.RATTRAPAGE:
+    lines = candidate_lines(registration)
+    if results.first_group_decision(lines) != results.Decision.RATTRAPAGE:
         raise PermissionDenied(_("Le rattrapage n'est pas ouvert pour votre inscription."))
     epreuves = list(epreuves)
     if len({e.pk for e in epreuves}) != 2:
         raise ValidationError(_("Choisissez exactement deux épreuves."))
     if any(e.specialty_id != registration.specialty_id or e.domain != Domain.GENERAL for e in epreuves):
         raise ValidationError(_("Les épreuves de rattrapage se choisissent parmi celles du domaine général."))
+    dispensed = {line.code for line in lines if line.mark == results.DISPENSED}
+    if any(e.code in dispensed for e in epreuves):
+        raise ValidationError(_("Une épreuve dont vous êtes dispensé(e) ne compte pas dans les moyennes : elle ne se "
+                                "repasse pas au rattrapage. Choisissez-en une autre."))
     with transaction.atomic():
         choice, _created = RattrapageChoice.objects.update_or_create(registration=registration, defaults={"chosen_at": at})
         choice.epreuves.set(epreuves)

@@ -104,10 +104,14 @@ def best_of(first, second):
     return first if points(first) >= points(second) else second
 
 
-def final_decision(lines, rattrapage_marks):
-    """After the second group: admitted when the general average with the best marks is ≥ 10."""
+def final_decision(lines, rattrapage_marks, declined=False):
+    """After the second group: admitted when the general average with the best marks is ≥ 10.
+    `declined`: the candidate let the choice's deadline pass without choosing: the first group's
+    marks decide, and their general average is below 10."""
     if first_group_decision(lines) != Decision.RATTRAPAGE:
         return first_group_decision(lines)
+    if declined and not rattrapage_marks:
+        return Decision.REFUSE
     if any(rattrapage_marks.get(code) is None for code in rattrapage_marks) or not rattrapage_marks:
         return Decision.RATTRAPAGE
     average = general_average(with_rattrapage(lines, rattrapage_marks))

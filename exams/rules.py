@@ -197,10 +197,18 @@ def accommodation_errors(*, handicap, accommodation):
     return {}
 
 
+# The overseas départements and collectivités, which a candidate may write as their country.
+OVERSEAS = ("guadeloupe", "martinique", "guyane", "reunion", "mayotte", "saint-pierre-et-miquelon",
+            "saint pierre et miquelon", "saint-barthelemy", "saint barthelemy", "saint-martin", "saint martin",
+            "wallis", "futuna", "polynesie", "nouvelle-caledonie", "nouvelle caledonie", "terres australes")
+
+
 def lives_in_france(country):
-    """« France », « FR », « France métropolitaine », « République française »… or nothing said."""
+    """« France », « FR », « France métropolitaine », « République française », an overseas
+    département or collectivité (« Guadeloupe », « La Réunion »…) or nothing said."""
     country = french_sort_key((country or "").strip())[0]  # without accents, case-folded
-    return country in ("", "fr", "fra") or "france" in country or "republique francaise" in country
+    return (country in ("", "fr", "fra") or "france" in country or "republique francaise" in country
+            or any(place in country for place in OVERSEAS))
 
 
 _DEPARTEMENTS = {}

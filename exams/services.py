@@ -82,9 +82,16 @@ def registration_save(*, registration, values, at=None, by_staff=False):
             return []
         for field in changed:
             setattr(current, field, values[field])
+        if CONFIRMED_FOR.intersection(changed) and "distance_language_confirmed" not in values:
+            current.distance_language_confirmed = False  # confirmed for another organisation or language
         _save_new_version(current, at)
     registration.refresh_from_db()
     return changed
+
+
+# A distance learner confirms that their organisation teaches their language for their BTS (the
+# notice, F): a change of any of these asks them to confirm again.
+CONFIRMED_FOR = {"category", "distance_learning_organisation", "specialty", "language"}
 
 
 def registration_candidate_changed(*, registration, at=None):

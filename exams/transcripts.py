@@ -11,7 +11,7 @@ from exams import results
 from exams.jury import decision_is_stale
 from exams.marks import candidate_lines, first_group_marks
 from exams.models import Domain, Epreuve, JuryDecision, Verdict
-from exams.rattrapage import rattrapage_marks
+from exams.rattrapage import rattrapage_declined, rattrapage_marks
 
 AWAITING_JURY = "awaiting_jury"  # the marks decide, the jury has not confirmed yet
 DECISION_LABELS = {
@@ -72,18 +72,19 @@ def results_summary(registration):
     second = rattrapage_marks(registration)
     epreuves = {e.code: e for e in Epreuve.objects.filter(specialty=registration.specialty)}
     benefits = {mark.epreuve_id for mark in first_group_marks(registration).values() if mark.carried_over}
-    decision = decision_shown(registration, results.final_decision(lines, second))
+    decision = decision_shown(registration, results.final_decision(lines, second, declined=rattrapage_declined(registration)))
     kept_lines = results.with_rattrapage(lines, {k: v for k, v in second.items() if v is not None})
     rows = [{"code": line.code, "title": epreuves[line.code].title, "coefficient": line.coefficient,
              "epreuve": epreuves[line.code], "first": _display(line.mark), "second": _display(second.get(line.code)),
-             "kept": _display(kept.mark), "benefit": epreuves[line.code].pk in benefits}
+             "kept": _display(kept.mark), "benefit": epreuves[line.code].pk in benefits,
+             "dispensed": line.mark == results.DISPENSED}
             for line, kept in zip(lines, kept_lines, strict=True)]
     general, professional = results.general_average(kept_lines), results.professional_average(kept_lines)
     first_general = results.general_average(lines)
     needed = {}
     if results.first_group_decision(lines) == results.Decision.RATTRAPAGE:
         needed = {line.code: _display(results.mark_needed_for_ten(lines, line.code))
-                  for line in lines if epreuves[line.code].domain == Domain.GENERAL}
+                  for line in lines if epreuves[line.code].domain == Domain.GENERAL and line.mark != results.DISPENSED}
         for row in rows:
             row["needed"] = needed.get(row["code"])
     return {"rows": rows, "decision": decision, "decision_label": DECISION_LABELS[decision],

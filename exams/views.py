@@ -101,7 +101,9 @@ def my_results(request, pk):
     summary = results_summary(registration) if shown != Shown.NOTHING_YET else {}
     if shown == Shown.RATTRAPAGE_CHOICE:
         summary["decision"] = results.Decision.RATTRAPAGE  # what the first group decided; the rest waits
-    general_epreuves = [row["epreuve"] for row in summary.get("rows", []) if row["epreuve"].domain == Domain.GENERAL]
+    # The second group's orals are general-domain épreuves the candidate sat: a dispensed one is not offered.
+    general_epreuves = [row["epreuve"] for row in summary.get("rows", [])
+                        if row["epreuve"].domain == Domain.GENERAL and not row["dispensed"]]
     if request.method == "POST":
         chosen = [e for e in general_epreuves if str(e.pk) in request.POST.getlist("epreuves")]
         try:

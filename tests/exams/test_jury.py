@@ -66,7 +66,7 @@ class TestRecording:
         assert not JuryDecision.objects.exists()
 
     def test_nothing_is_recorded_while_the_rattrapage_is_to_come(self, eligible, jury_member):
-        with pytest.raises(ValidationError):
+        with time_machine.travel(paris(2024, 7, 6), tick=False), pytest.raises(ValidationError):
             jury_decision_confirm(registration=eligible, by=jury_member)
 
 
@@ -190,3 +190,27 @@ class TestAMarkChangedAfterTheDecision:
         assert not decision_is_stale(JuryDecision.objects.get(registration=followed))
         assert decision_is_stale(JuryDecision.objects.get(registration=departed))
         assert JuryDecision.objects.get(registration=departed).verdict == Verdict.ADMIS
+
+
+class TestWhatElseTheDecisionRestsOn:
+    def test_a_changed_rattrapage_choice_makes_it_stale(self, eligible, jury_member):
+        from exams import rattrapage
+        from exams.jury import decision_is_stale
+        from tests.exams.helpers import RATTRAPAGE_MARKS
+
+        general = [e for e in eligible.specialty.epreuves.filter(domain="general").order_by("code")]
+        rattrapage.rattrapage_choose(registration=eligible, epreuves=general[:2], at=paris(2024, 7, 6))
+        give_marks(eligible, {general[0].code: "16", general[1].code: "16"}, group="rattrapage")
+        decision = jury_decision_confirm(registration=eligible, by=jury_member)
+        assert RATTRAPAGE_MARKS and not decision_is_stale(decision)
+        rattrapage.rattrapage_choose(registration=eligible, epreuves=general[2:4], at=paris(2024, 7, 7))
+        assert decision_is_stale(decision)
+
+    def test_a_changed_answer_on_benefits_makes_it_stale(self, published, jury_member):
+        from exams.jury import decision_is_stale
+        from exams.models import Registration
+
+        give_marks(published, PASSING)
+        decision = jury_decision_confirm(registration=published, by=jury_member)
+        Registration.objects.filter(pk=published.pk).update(keeps_grade_benefits=True)
+        assert decision_is_stale(decision)

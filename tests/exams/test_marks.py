@@ -93,3 +93,9 @@ class TestBenefits:
             page = html.unescape(client.get(reverse("exams:results", args=[registration.pk])).content.decode())
         row = page.split("E1 — ")[1].split("</tr>")[0]
         assert "15,00 <span" in row and "(bénéfice d'une session antérieure)" in row
+
+
+def test_disp_is_refused_in_the_rattrapage_group(locked):
+    saved, errors = marks.marks_import_csv(session=locked.session, content=csv(locked, ("E1", "DISP")), group=Mark.RATTRAPAGE)
+    assert saved == 0 and "« DISP » ne vaut qu'au premier groupe" in errors[0].message
+    assert not Mark.objects.exists()

@@ -338,3 +338,17 @@ def test_the_year_of_activity_reads_in_one_line_on_the_pages_and_the_confirmatio
     assert registration.activity_described() == (
         "14 mois — Technicien de maintenance (technicien(ne)), Maintenance industrielle, en rapport avec la spécialité")
     assert RegistrationFactory().activity_described() == ""
+
+
+def test_a_distance_learner_who_changes_organisation_confirms_the_language_again(logged_in):
+    with time_machine.travel(OPEN, tick=False):
+        registration = start(logged_in)
+        post_step(logged_in, registration, "situation", category="distance_learning", distance_learning_organisation="CNED")
+        post_step(logged_in, registration, "specialite", distance_language_confirmed="on")
+        registration.refresh_from_db()
+        assert registration.distance_language_confirmed
+        post_step(logged_in, registration, "situation", category="distance_learning",
+                  distance_learning_organisation="Autre organisme")
+    registration.refresh_from_db()
+    assert not registration.distance_language_confirmed
+    assert "distance_language_confirmed" in rules.registration_errors(registration)

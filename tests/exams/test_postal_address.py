@@ -211,3 +211,19 @@ class TestResidenceAttestedByTheDec:
         assert "1 résidence attestée pour le code postal actuel du candidat" in html.unescape(response.content.decode())
         registration.refresh_from_db()
         assert registration.residence_attested_postal_code == "35300" and rules.registration_errors(registration) == {}
+
+
+@pytest.mark.parametrize(("country", "postal_code", "academy"), [
+    ("Guadeloupe", "97110", "Guadeloupe"), ("La Réunion", "97400", "La Réunion"), ("Martinique", "97200", "Martinique")])
+def test_an_overseas_departement_written_as_the_country_names_its_academie(country, postal_code, academy):
+    registration = RegistrationFactory(candidate=UserFactory(**{**WHOLE, "country": country, "postal_code": postal_code}))
+    message = rules.residence_errors(registration.candidate, registration.session)["postal_address"][0]
+    assert f"qui relève de l'académie de {academy} : c'est auprès d'elle qu'il faut vous inscrire" in message
+
+
+@pytest.mark.parametrize(("country", "postal_code"), [("Nouvelle-Calédonie", "98800"), ("Polynésie française", "98714"),
+                                                      ("Saint-Pierre-et-Miquelon", "97500")])
+def test_an_overseas_collectivity_written_as_the_country_is_undecided_not_abroad(country, postal_code):
+    registration = RegistrationFactory(candidate=UserFactory(**{**WHOLE, "country": country, "postal_code": postal_code}))
+    message = rules.residence_errors(registration.candidate, registration.session)["postal_address"][0]
+    assert message.startswith("Nous ne pouvons pas déterminer l'académie")

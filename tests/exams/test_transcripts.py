@@ -74,9 +74,19 @@ class TestNothingBeforePublication:
 
 def test_once_published_the_page_says_which_marks_would_reach_10(client, candidate, eligible):
     client.force_login(candidate)
+    e1, e2 = (Epreuve.objects.get(specialty=eligible.specialty, code=c) for c in ("E1", "E2"))
+    rattrapage.rattrapage_choose(registration=eligible, epreuves=[e1, e2], at=paris(2024, 7, 7))
     page = results_page(client, eligible, paris(2024, 7, 12, 10))
     assert "admis(e) à l'épreuve de rattrapage" in page
     assert french("E1 — Culture générale et expression : 10,67 / 20") in page  # 4 + 20/3 → 10.67
+
+
+def test_without_a_choice_by_the_deadline_the_first_group_decides(client, candidate, eligible):
+    client.force_login(candidate)
+    page = results_page(client, eligible, paris(2024, 7, 12, 10))
+    assert '<strong id="decision">en attente de la délibération du jury</strong>' in page  # refused, for the jury to confirm
+    confirm_jury(eligible)
+    assert '<strong id="decision">refusé(e)</strong>' in results_page(client, eligible, paris(2024, 7, 12, 10))
 
 
 def test_after_rattrapage_marks_the_candidate_is_admitted_and_downloads_the_transcript(client, candidate, eligible):
