@@ -4,6 +4,7 @@ missing, and whether the registration can be validated (« J'ai fourni toutes me
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,9 +62,25 @@ class PieceState:
         return any(f.scan_status == ScanStatus.PENDING for f in self.files)
 
 
+KIND_FIELDS = ["id", "code", "name", "help_text", "position"]
+
+
 def given_pieces(registration):
-    """The registration's pieces with their kinds and files, in two queries."""
-    return list(registration.pieces.select_related("piece_kind").prefetch_related("files"))
+    """The registration's pieces with their kinds, and their files when there are pieces.
+
+    The dashboard reads them on every request. Hand-written like
+    `Registration.objects.for_dashboard`: built by the ORM with its kind joined, this query took
+    three times as long to build and compile as to run. The files come in a second query, only
+    for a registration that has pieces."""
+    kind_columns = ", ".join(f"k.{name} AS kind_{name}" for name in KIND_FIELDS)
+    pieces = list(Piece.objects.raw(
+        f"SELECT p.*, {kind_columns} FROM {Piece._meta.db_table} p JOIN {PieceKind._meta.db_table} k"
+        " ON k.id = p.piece_kind_id WHERE p.registration_id = %s ORDER BY p.id", [registration.pk]))
+    for piece in pieces:
+        piece.piece_kind = PieceKind.from_db(piece._state.db, KIND_FIELDS, [getattr(piece, f"kind_{name}") for name in KIND_FIELDS])
+    if pieces:
+        prefetch_related_objects(pieces, "files")
+    return pieces
 
 
 def piece_states(registration, requirements=None, required=None, given=None):
