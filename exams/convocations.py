@@ -90,6 +90,17 @@ def slot_location(slot, registration):
     return slot.place
 
 
+def slot_title(slot, registration):
+    """The épreuve as the PDF and the calendar both name it: a language épreuve with the candidate's
+    language (« E2 — Langue vivante étrangère A (italien) »), unless its title already says it."""
+    title = f"{slot.epreuve.code} — {slot.epreuve.title}"
+    if slot.epreuve.is_language and registration.language:
+        language = registration.get_language_display().lower()
+        if language not in slot.epreuve.title.lower():
+            title = f"{title} ({language})"
+    return title
+
+
 def convocation_ics(registration, slots=None, sequence=0):
     """The candidate's épreuves as an iCalendar file (RFC 5545, written by the icalendar library:
     line folding at 75 octets, escaping). Each épreuve keeps its UID from one version to the next,
@@ -105,7 +116,7 @@ def convocation_ics(registration, slots=None, sequence=0):
         event.add("dtstart", slot.starts_at.astimezone(UTC))
         event.add("dtend", (slot.starts_at + timedelta(minutes=slot.duration_minutes)).astimezone(UTC))
         event.add("sequence", sequence)
-        event.add("summary", f"BTS {registration.specialty.name} — {slot.epreuve.code} {slot.epreuve.title}")
+        event.add("summary", f"BTS {registration.specialty.name} — {slot_title(slot, registration)}")
         event.add("location", slot_location(slot, registration))
         calendar.add_component(event)
     return calendar.to_ical().decode()
@@ -177,7 +188,8 @@ def unopened_convocations_report(*, at=None):
 
 def convocation_pdf(registration, slots, version=1):
     """The convocation to the épreuves, with date, time, place and académie of each."""
-    rows = [{"slot": slot, "location": slot_location(slot, registration)} for slot in slots]
+    rows = [{"slot": slot, "title": slot_title(slot, registration), "location": slot_location(slot, registration)}
+            for slot in slots]
     return render_pdf("exams/pdf/convocation.html", {"registration": registration, "candidate": registration.candidate,
                                                      "rows": rows, "version": version})
 

@@ -352,7 +352,7 @@ class SpecialtyLanguage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.specialty.name} — {self.get_language_display()}"
+        return self.get_language_display()  # shown under its specialty (admin's inline, history)
 
 
 class JobLevel(models.TextChoices):

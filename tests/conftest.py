@@ -121,5 +121,5 @@ def reference_data(transactional_db):
     for module in ["portal.migrations.0002_site_config", "exams.migrations.0002_session_2024_and_specialties",
                    "documents.migrations.0002_pieces_and_requirements_2024",
                    "documents.migrations.0006_reasons_and_staff_group", "exams.migrations.0022_residence",
-                   "exams.migrations.0025_specialty_languages_seed"]:
+                   "exams.migrations.0025_specialty_languages_seed", "exams.migrations.0027_dec_group_edits_languages"]:
         import_module(module).load(apps, None)

@@ -1,5 +1,6 @@
 """What a « Gestionnaire DEC » member sees at 1366×768: the login's code, the registrations list, the export page."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,31 @@ def test_the_pieces_list_shows_who_reviewed_what_without_scrolling_sideways(live
     expect(laptop.get_by_text(dec_staff.email)).to_have_count(0)  # a name, not an address
     shot(laptop, "pieces-list")
     assert not scrolls_sideways(laptop), " ; ".join(widths(laptop))
+
+
+def test_staff_edit_a_specialtys_languages_and_attest_a_residence(live_server, laptop, dec_staff):
+    """Issue 16: the languages each specialty allows are a table staff edit on the specialty; a
+    residence the map of départements cannot class is attested from the registrations list."""
+    log_in_to_admin(laptop, live_server, dec_staff, totp_device_for(dec_staff))
+    bat = Specialty.objects.get(code="BAT")
+    laptop.goto(f"{live_server.url}/admin/exams/specialty/{bat.pk}/change/")
+    languages = laptop.locator("#languages-group")
+    expect(languages.get_by_role("heading", name="Langues proposées à l'épreuve de langue obligatoire")).to_be_visible()
+    languages.get_by_role("button", name=re.compile("^Ajouter une ligne")).click()
+    languages.locator("#id_languages-1-language").select_option(label="Espagnol")
+    languages.scroll_into_view_if_needed()
+    shot(laptop, "specialty-languages")
+    laptop.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(laptop.get_by_role("row", name="Bâtiment").get_by_role("cell", name="Anglais, Espagnol")).to_be_visible()
+    assert bat.allowed_languages() == ["anglais", "espagnol"]
+
+    registration = RegistrationFactory(candidate=UserFactory(last_name="Le Goff", first_name="Maël", postal_code="35300",
+                                                             city="Fougères", address_line="2 rue Nationale"))
+    laptop.goto(live_server.url + "/admin/exams/registration/")
+    laptop.get_by_role("row", name="LE GOFF Maël").get_by_role("checkbox").check()
+    laptop.locator("select[name=action]").select_option(label="Attester la résidence dans l'académie (commune limitrophe, adresse que la carte ne classe pas)")
+    laptop.get_by_role("button", name="Envoyer").click()
+    expect(laptop.get_by_text("1 résidence attestée pour le code postal actuel du candidat.")).to_be_visible()
+    shot(laptop, "residence-attested")
+    registration.refresh_from_db()
+    assert registration.residence_attested_postal_code == "35300" and registration.residence_attested_by == dec_staff

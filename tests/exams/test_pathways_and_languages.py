@@ -290,6 +290,16 @@ class TestSlotPerEpreuveAndLanguage:
         assert convocations.convocation_slots(italian) == [slots["written"], slots["italien"]]
         assert convocations.slot_location(slots["italien"], italian) == "Lycée Jean-Bart, Lyon (académie de Lyon)"
 
+    def test_the_pdf_and_the_calendar_name_the_candidates_language(self, cg, slots):
+        from icalendar import Calendar
+
+        italian = RegistrationFactory(specialty=cg, language="italien")
+        assert convocations.slot_title(slots["italien"], italian) == "E2 — Langue vivante étrangère A (italien)"
+        assert convocations.slot_title(slots["written"], italian) == "E1 — Culture générale et expression"
+        events = Calendar.from_ical(convocations.convocation_ics(italian)).walk("VEVENT")
+        assert "BTS Comptabilité et gestion — E2 — Langue vivante étrangère A (italien)" in [str(e["summary"]) for e in events]
+        assert {str(e["location"]) for e in events} == {"Caen", "Lycée Jean-Bart, Lyon (académie de Lyon)"}
+
     def test_a_slot_is_once_per_epreuve_and_language(self, slots):
         from django.core.exceptions import ValidationError
 
