@@ -201,7 +201,7 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
         for message in waiting:
             self.message_user(request, message, level=messages.WARNING)
 
-    @admin.action(description=_("Attester la résidence dans l'académie (commune limitrophe, adresse que la carte ne classe pas)"),
+    @admin.action(description=_("Attester la résidence dans l'académie"),
                   permissions=["change"])
     def attest_residence(self, request, queryset):
         attested = 0

@@ -164,7 +164,7 @@ def test_staff_edit_a_specialtys_languages_and_attest_a_residence(live_server, l
     laptop.goto(live_server.url + "/admin/exams/registration/")
     laptop.get_by_role("row", name="LE GOFF Maël").get_by_role("checkbox").check()
     laptop.locator("select[name=action]").select_option(
-        label="Attester la résidence dans l'académie (commune limitrophe, adresse que la carte ne classe pas)")
+        label="Attester la résidence dans l'académie")
     laptop.get_by_role("button", name="Envoyer").click()
     expect(laptop.get_by_text("1 résidence attestée pour le code postal actuel du candidat.")).to_be_visible()
     shot(laptop, "residence-attested")
