@@ -1,11 +1,12 @@
 """« Gestionnaire DEC » keeps the specialties' data up to date: the languages each allows (the
-table of issue 16), the pilot académie's instructions for the professional dossier."""
+table of issue 16), the pilot académie's instructions for the professional dossier. It deletes
+nothing, a language included: one withdrawn while candidates have chosen it leaves their
+registrations incomplete, which is a superuser's decision."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-PERMISSIONS = ["change_specialty", "view_specialtylanguage", "add_specialtylanguage", "change_specialtylanguage",
-               "delete_specialtylanguage"]
+PERMISSIONS = ["change_specialty", "view_specialtylanguage", "add_specialtylanguage", "change_specialtylanguage"]
 
 
 def load(apps, schema_editor):

@@ -40,6 +40,9 @@ DEC_PERMISSIONS = {
     # exams 0019: the history of what it enters, and the record of marks imports.
     ("exams", "view_historicalmark"), ("exams", "view_historicalexamslot"), ("exams", "view_historicalconvocation"),
     ("exams", "view_marksimport"),
+    # exams 0027: the specialties' data, the languages each allows among them (adding, not deleting).
+    ("exams", "change_specialty"), ("exams", "view_specialtylanguage"), ("exams", "add_specialtylanguage"),
+    ("exams", "change_specialtylanguage"),
     ("documents", "view_piece"), ("documents", "change_piece"), ("documents", "view_historicalpiece"),
     ("documents", "view_piecefile"), ("documents", "view_piecekind"), ("documents", "view_requirement"),
     ("documents", "view_rejectionreason"), ("documents", "view_generateddocument"),
