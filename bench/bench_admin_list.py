@@ -55,10 +55,12 @@ def _insert(session, start, end):
             INSERT INTO exams_registration (candidate_id, session_id, number, status, version, created_at, updated_at,
                 category, distance_learning_organisation, pathway, diploma, specialty_id, language, engagement_etudiant,
                 claims_dispenses, keeps_grade_benefits, renounces_benefits, has_positioning_decision,
-                has_internship_derogation, handicap, accommodation, pieces_missing)
+                has_internship_derogation, handicap, accommodation, pieces_missing, two_years_of_training,
+                experience_job, experience_level, experience_field, distance_language_confirmed,
+                residence_attested_postal_code)
             SELECT u.id, {session.pk}, '2024-L' || u.id, 'draft', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
                 'employee', '', 'scolaire', 'bac_pro', {specialty}, 'anglais', {false}, {false}, {false}, {false},
-                {false}, {false}, {false}, '', 2
+                {false}, {false}, {false}, '', 2, {true}, '', '', '', {false}, ''
             FROM candidates_user u WHERE u.email LIKE 'liste%' AND NOT EXISTS (
                 SELECT 1 FROM exams_registration r WHERE r.candidate_id = u.id)""")
         # After a bulk load the planner needs fresh statistics, as autovacuum gives a live database.
