@@ -39,6 +39,17 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def phone(browser):
+    """A page on a phone (390×844), in French, on Paris time: how candidates meet the portal."""
+    from tests.browser.helpers import PHONE
+
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport=PHONE)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_in_each_browser_test(reference_data):
     """Browser tests run in transactions of their own (live server): see `reference_data`."""

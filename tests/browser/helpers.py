@@ -31,3 +31,8 @@ def open_my_pieces(live_server, page, registration):
     """Log in as the candidate of the `registration` fixture, then open « Mes justificatifs »."""
     log_in(page, live_server, "camille@exemple.fr", PASSWORD)
     page.goto(f"{live_server.url}/inscription/{registration.pk}/justificatifs/")
+
+
+def step_url(live_server, registration, step):
+    """A step of the registration form."""
+    return f"{live_server.url}/inscription/{registration.pk}/etape/{step}/"

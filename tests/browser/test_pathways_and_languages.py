@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exams.models import Category, Specialty
-from tests.browser.helpers import PASSWORD, PHONE, log_in
+from tests.browser.helpers import PASSWORD, log_in, step_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,18 +18,6 @@ SHOTS = os.environ.get("SHOTS_DIR", "")
 def shot(page, name):
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"i16-{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport=PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def step_url(live_server, registration, step):
-    return f"{live_server.url}/inscription/{registration.pk}/etape/{step}/"
 
 
 def test_the_year_of_activity_is_described_and_a_workers_job_refused(live_server, phone, registration):

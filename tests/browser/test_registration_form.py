@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PASSWORD, PHONE, log_in
+from tests.browser.helpers import PASSWORD, PHONE, log_in, step_url
 from tests.text import french
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,18 +20,6 @@ SHOTS = os.environ.get("SHOTS_DIR", "")
 def shot(page, name):
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"f4-{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport=PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def step_url(live_server, registration, step):
-    return f"{live_server.url}/inscription/{registration.pk}/etape/{step}/"
 
 
 def test_the_apprenticeship_questions_show_only_for_an_apprentice(live_server, phone, registration):
