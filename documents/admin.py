@@ -18,9 +18,9 @@ from common import converters  # noqa: F401 - registers <id:…>, a row id withi
 from common.admin_history import ReadOnlyHistoryAdmin
 from common.private_files import private_preview_response
 from common.typography import french_text
-from documents import review
-from documents.models import GeneratedDocument, Piece, PieceFile, PieceKind, PieceStatus, RejectionReason, Requirement, ScanStatus
-from documents.pdf import verification_code
+from documents import review, signed_copies
+from documents.confirmation_code import verification_code
+from documents.models import GeneratedDocument, Piece, PieceFile, PieceKind, PieceStatus, RejectionReason, Requirement, ScanStatus, SignedCopyVerdict
 from documents.requirements import requirements_copy
 from exams import admin as exams_admin
 from exams.models import ExamSession, Registration
@@ -227,6 +227,7 @@ class PieceAdmin(ReadOnlyHistoryAdmin):
                                                   and piece.claimed_until > timezone.now()) else None,
             "reopen_form": reopen_form if piece.registration.is_locked and piece.status == PieceStatus.ACCEPTED else None,
             "scanning": [f for f in files if f.scan_status == ScanStatus.PENDING],
+            "copy_notes": {f.pk: signed_copies.signed_copy_staff_note(f, piece.registration) for f in files if f.qr_reading},
             "infected_count": sum(f.is_infected for f in files),
             "awaiting": review.review_queue().count(),
         }
@@ -311,9 +312,31 @@ class PieceInline(admin.TabularInline):
         return format_html_join(
             mark_safe("<br>"), "<a href=\"{}\">{}</a> — <a href=\"{}\" target=\"_blank\" rel=\"noopener\">{}</a>{}",  # noqa: S308
             ((reverse("documents:file", args=[f.pk]), f.original_name, reverse("admin:documents_piece_preview", args=[f.pk]),
-              _("Aperçu"), format_html(" <strong>⚠ {}</strong>", _("version %(v)s dépassée") % {"v": f.confirmation_version})
-              if f.is_outdated_confirmation else "") for f in piece.files.all() if f.can_be_served),
+              _("Aperçu"), _copy_flag(f, piece.registration)) for f in piece.files.all() if f.can_be_served),
         ) or _("(aucun fichier analysé et sain)")
+
+
+def _copy_flag(piece_file, registration):
+    note = signed_copies.signed_copy_staff_note(piece_file, registration) if piece_file.qr_reading else None
+    if note is None:
+        return ""
+    return format_html(" <strong>{}{}</strong>", "⚠ " if note.tone in ("error", "warning") else "", note.message)
+
+
+class SignedCopyFilter(admin.SimpleListFilter):
+    """« Version signée » : what the signed confirmation's copies are, together (documents/signed_copies.py)."""
+
+    title = _("version signée")
+    parameter_name = "version_signee"
+
+    def lookups(self, request, model_admin):
+        return [(SignedCopyVerdict.CURRENT, _("à jour")), (SignedCopyVerdict.OUTDATED, _("ancienne")),
+                (SignedCopyVerdict.UNREADABLE, _("illisible")), (SignedCopyVerdict.PENDING, _("lecture en cours"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in SignedCopyVerdict.values:
+            return signed_copies.registrations_by_signed_copy(queryset, self.value())
+        return queryset
 
 
 class CompleteFilter(admin.SimpleListFilter):
@@ -364,7 +387,8 @@ class RegistrationResource(exams_admin.RegistrationResource):
 
 class RegistrationAdmin(exams_admin.RegistrationAdmin):
     resource_classes = [RegistrationResource]
-    list_filter = ["session", "status", CompleteFilter, AwaitingReviewFilter, *exams_admin.RegistrationAdmin.list_filter[2:]]
+    list_filter = ["session", "status", CompleteFilter, AwaitingReviewFilter, SignedCopyFilter,
+                   *exams_admin.RegistrationAdmin.list_filter[2:]]
     readonly_fields = [*exams_admin.RegistrationAdmin.readonly_fields, "current_verification_code"]
     inlines = [PieceInline]
     fieldsets = [(None, {"fields": [*exams_admin.RegistrationAdmin.fieldsets[0][1]["fields"], "current_verification_code"]}),

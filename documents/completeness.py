@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from documents.models import Piece, PieceFile, PieceKind, PieceStatus, ScanStatus
 from documents.requirements import RequiredPiece, required_pieces
+from documents.signed_copies import signed_copy_blocker
 from exams.models import Registration
 from exams.rules import registration_errors
 
@@ -134,9 +135,13 @@ def validation_blockers(registration, states=None):
     blockers = []
     if registration_errors(registration):
         blockers.append(_("votre inscription n'est pas complète : terminez d'abord toutes ses étapes"))
+    states = states if states is not None else piece_states(registration)
     missing = missing_pieces(registration, states)
     if missing:
         blockers.append(_("il manque encore : %(pieces)s") % {"pieces": ", ".join(p.kind.name for p in missing)})
+    signed_copy = signed_copy_blocker(registration, states)
+    if signed_copy:
+        blockers.append(signed_copy)
     if PieceFile.objects.filter(piece__registration=registration, scan_status=ScanStatus.PENDING).exists():
         blockers.append(_("l'analyse antivirus de vos derniers fichiers n'est pas terminée : actualisez la page dans une minute"))
     return blockers

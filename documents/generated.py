@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from documents import pdf
+from documents.confirmation_code import verification_code
 from documents.models import GeneratedDocument, GeneratedDocumentKind
 from documents.requirements import required_pieces
 
@@ -27,7 +28,8 @@ def registration_documents_make(registration):
 
 
 def _store(registration, kind, version, content):
-    document = GeneratedDocument(registration=registration, kind=kind, version=version)
+    code = verification_code(registration, version) if kind == GeneratedDocumentKind.CONFIRMATION else ""
+    document = GeneratedDocument(registration=registration, kind=kind, version=version, verification_code=code)
     document.file.save(f"{registration.number}-{kind}-v{version}.pdf", ContentFile(content), save=False)
     try:
         with transaction.atomic():

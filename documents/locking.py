@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates.outbox import email_send
-from documents.completeness import missing_pieces, registration_check_complete
+from documents.completeness import missing_pieces, piece_states, registration_check_complete
 from documents.requirements import session_requirements
+from documents.signed_copies import signed_copy_blocker
 from exams.models import Registration
 from exams.rules import registration_errors
 from exams.services import registration_check_writable, registration_for_update
@@ -45,7 +46,8 @@ CLOSING_GRACE = timedelta(minutes=15)
 
 
 def close_registrations(*, at=None, grace=CLOSING_GRACE):
-    """`grace` after a session's deadline, lock each draft that has everything, cancel the others.
+    """`grace` after a session's deadline, lock each draft that has everything, cancel the others:
+    one whose signed confirmation is of an older version has not got everything.
 
     Idempotent: only drafts are touched, each by a conditional update; a re-run finds none.
     Returns (locked, cancelled).
@@ -66,8 +68,13 @@ def close_registrations(*, at=None, grace=CLOSING_GRACE):
             registration = registration_for_update(registration)
             if not registration.is_editable:
                 continue
-            missing = missing_pieces(registration, requirements=requirements) if not registration_errors(registration) else None
-            if missing == []:
+            missing = outdated_copy = None
+            if not registration_errors(registration):
+                states = piece_states(registration, requirements)
+                missing = missing_pieces(registration, states)
+                # A signed copy of an older version is no signed confirmation; one still being read is left to staff.
+                outdated_copy = signed_copy_blocker(registration, states, waiting_counts=False)
+            if missing == [] and not outdated_copy:
                 done = registration.lock(at)
                 template, counter = "registration_locked", "locked"
             else:
@@ -75,7 +82,8 @@ def close_registrations(*, at=None, grace=CLOSING_GRACE):
                 template, counter = "registration_cancelled", "cancelled"
             if done:
                 email_send(user=registration.candidate, template=template,
-                           context={"registration": registration, "missing": missing or [], "incomplete_form": missing is None},
+                           context={"registration": registration, "missing": missing or [], "incomplete_form": missing is None,
+                                    "outdated_copy": outdated_copy},
                            event_key=f"registration-{counter}:{registration.pk}")
                 if counter == "locked":
                     locked += 1

@@ -94,6 +94,9 @@ class GeneratedDocument(models.Model):
     version = models.PositiveIntegerField(_("version de l'inscription"))
     file = models.FileField(_("fichier"), upload_to="generated/%Y/%m/")
     created_at = models.DateTimeField(_("produit le"), default=timezone.now)
+    verification_code = models.CharField(
+        _("code de vérification"), max_length=11, blank=True, db_index=True,
+        help_text=_("Celui qu'imprime la confirmation de cette version, lu par la page « /verifier/<code> »."))
 
     class Meta:
         verbose_name = _("document produit")
@@ -173,6 +176,23 @@ class ScanStatus(models.TextChoices):
     UNSCANNED = "unscanned", _("Non analysé (antivirus désactivé)")
 
 
+class QrReading(models.TextChoices):
+    """Where the reading of a signed confirmation's QR code stands (documents/signed_copies.py)."""
+
+    PENDING = "pending", _("Lecture en cours")
+    READ = "read", _("Lu")
+    UNREADABLE = "unreadable", _("Illisible")
+
+
+class SignedCopyVerdict(models.TextChoices):
+    """What a signed confirmation is, judged against the registration's current version."""
+
+    CURRENT = "current", _("à jour")
+    OUTDATED = "outdated", _("ancienne")
+    UNREADABLE = "unreadable", _("illisible")
+    PENDING = "pending", _("lecture en cours")
+
+
 def _random_name(instance, filename):
     return f"pieces/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
@@ -194,7 +214,13 @@ class PieceFile(models.Model):
     uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
     confirmation_version = models.PositiveIntegerField(
         _("version de confirmation lue"), null=True, blank=True,
-        help_text=_("Pour la confirmation signée : la version lue dans le fichier, quand elle est lisible."))
+        help_text=_("Pour la confirmation signée : la version que prouve son code QR, quand il est lisible."))
+    qr_reading = models.CharField(_("lecture du code QR"), max_length=10, choices=QrReading.choices, blank=True,
+                                  help_text=_("Pour la confirmation signée seulement."))
+    signature_ink = models.BooleanField(
+        _("cadre de signature encré"), null=True, blank=True,
+        help_text=_("Indice, jamais un refus : le cadre « Date et signature », situé d'après le code QR, contient de l'encre. "
+                    "Vide : non évalué (code illisible, ou cadre hors de l'image)."))
     scan_status = models.CharField(_("antivirus"), max_length=10, choices=ScanStatus.choices, default=ScanStatus.PENDING)
     scanned_at = models.DateTimeField(_("analysé le"), null=True, blank=True)
     scan_signature = models.CharField(_("menace détectée"), max_length=200, blank=True)
@@ -224,9 +250,21 @@ class PieceFile(models.Model):
         """The stored file is not the one sent: cleaned of active content, or photos combined."""
         return self.sent_sha256 != self.sha256
 
+    def signed_copy_verdict(self, registration):
+        """For a signed confirmation: current or older version of `registration` (its version may
+        have changed since the upload), unreadable, or still being read; None for another piece."""
+        if self.qr_reading == QrReading.READ:
+            current = self.confirmation_version == registration.version
+            return SignedCopyVerdict.CURRENT if current else SignedCopyVerdict.OUTDATED
+        if self.qr_reading == QrReading.UNREADABLE:
+            return SignedCopyVerdict.UNREADABLE
+        if self.qr_reading == QrReading.PENDING:
+            return SignedCopyVerdict.PENDING
+        return None
+
     @property
     def is_outdated_confirmation(self):
-        return self.confirmation_version is not None and self.confirmation_version != self.piece.registration.version
+        return self.signed_copy_verdict(self.piece.registration) == SignedCopyVerdict.OUTDATED
 
 
 class RejectionReason(models.Model):

@@ -1,38 +1,30 @@
 """The dossier's PDFs (templates/documents/pdf/): the confirmation to sign, with its verification
-code and QR code, and the engagement form. Drawn by common/pdf.py."""
+code and QR code (documents/confirmation_code.py), and the engagement form. Drawn by common/pdf.py."""
 
 import base64
-import hashlib
-import hmac
 
 import segno
-from django.conf import settings
 
 from common.pdf import render_pdf
-
-
-def verification_code(registration):
-    """A short code bound to the registration number and version, signed with the secret key.
-
-    Staff compare it with the current one (admin) to tell whether a signed copy is up to date.
-    """
-    message = f"{registration.number}|{registration.version}".encode()
-    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
-    code = base64.b32encode(digest)[:10].decode()
-    return f"{code[:5]}-{code[5:]}"
+from documents.confirmation_code import SIGNATURE_LAYOUT_MM, qr_payload, verification_code
 
 
 def _qr_data_uri(text):
-    svg = segno.make(text, error="m").svg_inline(scale=3, border=0)
+    # Error correction Q (a quarter of the symbol may be lost: a fold, a shadow, a pen stroke);
+    # no margin in the image: the page around it is white (SIGNATURE_LAYOUT_MM).
+    svg = segno.make(text, error="q", boost_error=False).svg_inline(scale=4, border=0)
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def confirmation_pdf(registration, pieces):
     """The registration confirmation of "Mes documents", to check, date, sign and upload."""
     code = verification_code(registration)
-    qr = _qr_data_uri(f"BTS {registration.number} v{registration.version} {code}")
+    box_x, box_y, box_width, box_height = SIGNATURE_LAYOUT_MM["box"]
+    qr_x, qr_y, qr_side = SIGNATURE_LAYOUT_MM["qr"]
+    layout = {"height": SIGNATURE_LAYOUT_MM["height"], "box_x": box_x, "box_y": box_y, "box_width": box_width,
+              "box_height": box_height, "qr_x": qr_x, "qr_y": qr_y, "qr_side": qr_side}
     context = {"registration": registration, "candidate": registration.candidate, "pieces": pieces,
-               "code": code, "qr": qr}
+               "code": code, "qr": _qr_data_uri(qr_payload(registration)), "layout": layout}
     return render_pdf("documents/pdf/confirmation.html", context)
 
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from documents import antivirus
 from documents.completeness import registration_refresh_missing
 from documents.models import Piece, PieceFile, PieceKind, PieceStatus, ScanStatus
-from documents.scanning import files_queue_scan
+from documents.scanning import files_queue_scan, signed_copies_queue_reading
+from documents.signed_copies import signed_copy_read
 from documents.uploads import prepare_uploads
 from exams.services import RegistrationNotEditable, registration_check_writable, registration_for_update
 
@@ -51,13 +52,15 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
     at = at or timezone.now()
     piece = Piece.objects.filter(registration=registration, piece_kind=piece_kind).first()
     piece_check_writable(registration=registration, piece_kind=piece_kind, piece=piece, at=at)
-    prepared = prepare_uploads(uploads, combine=combine, combined_name=f"{piece_kind.code}.pdf",
-                               read_confirmation_version=piece_kind.code == PieceKind.CONFIRMATION)
+    prepared = prepare_uploads(uploads, combine=combine, combined_name=f"{piece_kind.code}.pdf")
+    # A signed confirmation is judged by its QR code before anything is stored: another
+    # registration's is refused here (NotThisConfirmation), with nothing kept.
+    readings = [signed_copy_read(p, registration) if piece_kind.code == PieceKind.CONFIRMATION else {} for p in prepared]
     stored = []
     scan_status = ScanStatus.PENDING if antivirus.scanning_enabled() else ScanStatus.UNSCANNED
     try:
-        for prepared_file in prepared:
-            stored.append(_store_file(None, prepared_file, at, scan_status))
+        for prepared_file, reading in zip(prepared, readings, strict=True):
+            stored.append(_store_file(None, prepared_file, at, scan_status, reading))
         with transaction.atomic():
             current = registration_for_update(registration)
             piece = Piece.objects.select_for_update().filter(registration=current, piece_kind=piece_kind).first()
@@ -74,6 +77,7 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
             registration_refresh_missing(current)
             if scan_status == ScanStatus.PENDING:
                 files_queue_scan([piece_file.pk for piece_file in stored])
+            signed_copies_queue_reading(stored)
     except BaseException:  # also a worker killed on timeout: nothing stored is left behind
         for piece_file in stored:
             piece_file.file.delete(save=False)
@@ -93,11 +97,10 @@ def piece_check_not_overtaken(*, registration, piece_kind, piece, at):
                                 "il n'a pas été enregistré.")) from None
 
 
-def _store_file(piece, prepared, at, scan_status):
+def _store_file(piece, prepared, at, scan_status, reading):
     piece_file = PieceFile(piece=piece, original_name=prepared.name, content_type=prepared.content_type,
                            size=prepared.size, sha256=prepared.sha256, sent_sha256=prepared.sent_sha256,
-                           uploaded_at=at, scan_status=scan_status,
-                           confirmation_version=prepared.confirmation_version)
+                           uploaded_at=at, scan_status=scan_status, **reading)
     prepared.content.seek(0)
     piece_file.file.save(prepared.name, prepared.content, save=False)  # the bytes only: the row comes later
     return piece_file

@@ -1,18 +1,25 @@
-"""The antivirus verdict on each stored file (clamd, through documents/antivirus.py): queued after
-the upload commits, recorded once, an infected file deleted and its piece sent back."""
+"""What workers decide on each stored file, queued after the upload commits and recorded once:
+the antivirus verdict (clamd, through documents/antivirus.py), an infected file deleted and its
+piece sent back; and the end of the reading of a signed confirmation's QR code that the upload
+request left unfinished (documents/signed_copies.py), another registration's copy withdrawn."""
 
 import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.outbox import email_send
+from candidates.tokens import absolute_url
 from documents import antivirus
 from documents.completeness import registration_refresh_missing
-from documents.models import Piece, PieceFile, PieceStatus, ScanStatus
+from documents.models import Piece, PieceFile, PieceStatus, QrReading, ScanStatus
+from documents.qr_reading import read_confirmation
 from documents.review import replacement_deadline
+from documents.signed_copies import NotThisConfirmation, reading_fields
+from documents.tasks import read_signed_copy as read_signed_copy_task
 from documents.tasks import scan_piece_file as scan_piece_file_task
 from exams.models import Registration
 from exams.services import registration_for_update
@@ -49,34 +56,96 @@ def piece_file_scan(*, file_id, at=None):
 def piece_file_quarantine(*, piece_file, signature, at):
     """An infected file: its content is deleted at once (never served, never shown to staff), the
     piece goes back to the candidate to replace, and the candidate is emailed, once."""
+    reason = _("l'antivirus a détecté une menace dans le fichier « %(name)s », qui a été supprimé. "
+               "Déposez un autre fichier.") % {"name": piece_file.original_name}
+
+    def mark():  # the row stays, emptied, so that the candidate and staff see what happened
+        return PieceFile.objects.filter(pk=piece_file.pk, scan_status=ScanStatus.PENDING).update(
+            scan_status=ScanStatus.INFECTED, scan_signature=signature[:200], scanned_at=at, file="")
+
+    piece = _piece_file_withdraw(piece_file=piece_file, mark=mark, reason=reason, at=at, template="piece_infected",
+                                 event_key=f"piece-infected:{piece_file.pk}")
+    if piece is None:
+        return False
+    logger.warning("antivirus: file %s of piece %s infected (%s), deleted", piece_file.pk, piece.pk, signature)
+    return True
+
+
+def _piece_file_withdraw(*, piece_file, mark, reason, at, template, event_key):
+    """A stored file found unacceptable by a worker: `mark` records it (False when another
+    decision came first), its content goes once that commits, the piece goes back to the candidate
+    with `reason` until the replacement date, and the candidate is emailed, once. Returns the
+    piece, or None when nothing was done."""
     with transaction.atomic():
         # The registration's row before the file's, the order every write takes: a removal of this
         # file under way waits here instead of deadlocking with it.
         registration_pk = Piece.objects.filter(pk=piece_file.piece_id).values_list("registration_id", flat=True).first()
         if registration_pk is None:  # the candidate removed it meanwhile
-            return False
+            return None
         registration_for_update(Registration(pk=registration_pk))
-        marked = PieceFile.objects.filter(pk=piece_file.pk, scan_status=ScanStatus.PENDING).update(
-            scan_status=ScanStatus.INFECTED, scan_signature=signature[:200], scanned_at=at, file="")
-        if not marked:
-            return False
+        if not mark():
+            return None
         stored_name = piece_file.file.name
         transaction.on_commit(lambda: piece_file.file.storage.delete(stored_name))
         piece = Piece.objects.select_for_update().select_related("registration__candidate", "registration__session",
                                                                  "piece_kind").get(pk=piece_file.piece_id)
         registration = piece.registration
-        piece.status = PieceStatus.TO_REPLACE
-        piece.review_reason = _("l'antivirus a détecté une menace dans le fichier « %(name)s », qui a été supprimé. "
-                                "Déposez un autre fichier.") % {"name": piece_file.original_name}
+        piece.status, piece.review_reason = PieceStatus.TO_REPLACE, reason
         piece.replace_until = replacement_deadline(registration.session, at)
         piece.reviewed_at, piece.reviewed_by = None, None
         piece.save()
         registration_refresh_missing(registration)
-        email_send(user=registration.candidate, template="piece_infected",
-                   context={"piece": piece, "registration": registration, "file_name": piece_file.original_name},
-                   event_key=f"piece-infected:{piece_file.pk}")
-    logger.warning("antivirus: file %s of piece %s infected (%s), deleted", piece_file.pk, piece.pk, signature)
-    return True
+        pieces_url = absolute_url(reverse("documents:pieces", args=[registration.pk]) + f"#piece-{piece.piece_kind.code}")
+        email_send(user=registration.candidate, template=template,
+                   context={"piece": piece, "registration": registration, "file_name": piece_file.original_name,
+                            "pieces_url": pieces_url},
+                   event_key=event_key)
+    return piece
+
+
+def signed_copies_queue_reading(piece_files):
+    """Queue the reading of the copies the request left « lecture en cours », once their rows commit."""
+    for piece_file in piece_files:
+        if piece_file.qr_reading == QrReading.PENDING:
+            transaction.on_commit(lambda file_id=piece_file.pk: read_signed_copy_task.delay(file_id))
+
+
+def piece_file_read_qr(*, file_id, at=None):
+    """Read a copy's QR code to the end, once: a copy no longer « lecture en cours » is left as it
+    is, so a task delivered twice decides once. Another registration's copy is withdrawn (it is
+    never kept). Returns the fields recorded, "withdrawn", or None when there was nothing to read."""
+    at = at or timezone.now()
+    piece_file = PieceFile.objects.select_related("piece__registration").filter(pk=file_id, qr_reading=QrReading.PENDING).first()
+    if piece_file is None or not piece_file.file:
+        return None
+    with piece_file.file.open("rb") as stream:
+        reading = read_confirmation(stream, piece_file.content_type)
+    try:
+        fields = reading_fields(reading, piece_file.piece.registration)
+    except NotThisConfirmation:
+        reason = _("« %(name)s » n'est pas votre confirmation d'inscription : il a été retiré. Déposez votre confirmation, "
+                   "datée et signée.") % {"name": piece_file.original_name}
+
+        def mark():
+            return PieceFile.objects.filter(pk=piece_file.pk, qr_reading=QrReading.PENDING).delete()[0]
+
+        piece = _piece_file_withdraw(piece_file=piece_file, mark=mark, reason=reason, at=at, template="signed_copy_refused",
+                                     event_key=f"signed-copy-refused:{piece_file.pk}")
+        if piece is not None:
+            logger.warning("signed copy: file %s of piece %s is another registration's confirmation, withdrawn", file_id, piece.pk)
+        return "withdrawn"
+    PieceFile.objects.filter(pk=file_id, qr_reading=QrReading.PENDING).update(**fields)
+    return fields
+
+
+def signed_copies_requeue_unread(*, at=None, older_than=None):
+    """The nightly sweep: queue again the readings a lost task left « lecture en cours »."""
+    at = at or timezone.now()
+    older_than = older_than if older_than is not None else timedelta(minutes=30)
+    ids = list(PieceFile.objects.filter(qr_reading=QrReading.PENDING, uploaded_at__lte=at - older_than).values_list("pk", flat=True))
+    for file_id in ids:
+        read_signed_copy_task.delay(file_id)
+    return len(ids)
 
 
 def files_requeue_unscanned(*, at=None, older_than=None):

@@ -53,9 +53,20 @@ def scan_piece_file(self, file_id):
     return None if verdict is None else ("infected" if verdict.infected else "clean")
 
 
+@shared_task(acks_late=True)
+def read_signed_copy(file_id):
+    """Read to the end the QR code of a signed confirmation the upload request left « lecture en
+    cours » (documents/signed_copies.py). Safe to run twice: a copy already read is left alone."""
+    from documents.scanning import piece_file_read_qr
+
+    result = piece_file_read_qr(file_id=file_id)
+    return result if result is None or isinstance(result, str) else result["qr_reading"]
+
+
 @shared_task
 def requeue_unscanned_files():
-    """Nightly: queue again the scans that never finished, and the files stored while scanning was off."""
-    from documents.scanning import files_requeue_unscanned
+    """Nightly: queue again the scans that never finished, the files stored while scanning was
+    off, and the readings of signed confirmations a lost task left unfinished."""
+    from documents.scanning import files_requeue_unscanned, signed_copies_requeue_unread
 
-    return files_requeue_unscanned()
+    return files_requeue_unscanned(), signed_copies_requeue_unread()

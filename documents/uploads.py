@@ -6,8 +6,8 @@ database transaction: nothing is stored, and no row is locked, while a file is b
 
 No file can exhaust the web process: an image is measured from its header and refused above a
 pixel limit before anything is decoded, then decoded at a reduced scale where its format allows;
-every pypdf operation on a candidate's PDF runs under tightened limits (`PDF_LIMITS`,
-`PDF_TEXT_LIMITS`) and a page and object count. A PDF carrying active content is stored as a
+every pypdf operation on a candidate's PDF runs under tightened limits (`PDF_LIMITS`) and a page
+and object count. A PDF carrying active content is stored as a
 copy without it (`documents.active_content`).
 """
 
@@ -22,7 +22,7 @@ import tempfile
 import unicodedata
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -82,12 +82,6 @@ PDF_LIMITS = {
     "page_tree_maximum_entries": 2 * PDF_MAX_PAGES, "form_fields_maximum_entries": 10_000,
     "outline_maximum_entries": 10_000, "named_destinations_maximum_entries": 10_000,
 }
-# Reading the version of a signed confirmation: its footer is on every page, so the first page
-# is enough. The portal's own page holds 21 KB of content; 512 KB per stream and a parsing budget
-# keep a hostile page (7 KB that inflate to megabytes of text) to a fraction of a second.
-PDF_TEXT_LIMITS = {**PDF_LIMITS, "zlib_maximum_output_length": 512 * 1024, "stream_decoding_work_maximum_length": 1024 * 1024,
-                   "stream_parsing_work_maximum_count": 100_000, "xform_maximum_invocations_per_extraction": 20}
-
 
 class UploadRejected(Exception):
     pass
@@ -112,10 +106,9 @@ class PreparedFile:
     size: int  # of the stored copy
     sha256: str  # of the stored copy
     sent_sha256: str  # of what the candidate sent (the same file unless it was combined or cleaned)
-    confirmation_version: int | None = None
 
 
-def prepare_uploads(uploads, *, combine=False, combined_name="assemblage.pdf", read_confirmation_version=False):
+def prepare_uploads(uploads, *, combine=False, combined_name="assemblage.pdf"):
     """Judge the files of one upload; return the PreparedFile(s) to store. All or nothing."""
     if not uploads:
         raise UploadRejected(_("Choisissez au moins un fichier."))
@@ -143,9 +136,6 @@ def prepare_uploads(uploads, *, combine=False, combined_name="assemblage.pdf", r
                                  sha256=_sha256(content), sent_sha256=sent)]
     else:
         prepared = [_prepared(upload, inspection) for upload, inspection in zip(uploads, inspections, strict=True)]
-    if read_confirmation_version:
-        prepared = [replace(p, confirmation_version=confirmation_version_in(p.content)) if p.content_type == PDF else p
-                    for p in prepared]
     return prepared
 
 
@@ -452,27 +442,3 @@ def _megabytes(size):
 
 def _megapixels(pixels):
     return f"{pixels / 1_000_000:.1f}".replace(".", ",")
-
-
-# The footer of every page of the confirmation: "Inscription 2024-000123 — version 4 — code ABCDE-FGHIJ".
-# Text extraction may split the code with spaces (kerning), so only its label is matched.
-CONFIRMATION_MARK = re.compile(r"Inscription\s+\S+\s+—\s+version\s+(\d+)\s+—\s+code\b")
-
-
-def confirmation_version_in(upload):
-    """The version a confirmation PDF says it is, when its text layer is readable; else None.
-
-    Only the first page is read (the footer is on every page), under PDF_TEXT_LIMITS: a page
-    beyond them is "unreadable", which only means the version is not flagged."""
-    from pypdf import PdfReader, apply_configuration
-
-    try:
-        with apply_configuration(**PDF_TEXT_LIMITS):
-            upload.seek(0)
-            text = PdfReader(upload, strict=False).pages[0].extract_text() or ""
-    except Exception:  # a scan without text, or an odd PDF: nothing readable, nothing flagged
-        return None
-    finally:
-        upload.seek(0)
-    match = CONFIRMATION_MARK.search(text)
-    return int(match.group(1)) if match else None

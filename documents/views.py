@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
 from common.private_files import private_file_response
-from documents import completeness, locking, pieces
+from documents import completeness, locking, pieces, signed_copies
+from documents.confirmation_code import CODE_PATTERN
 from documents.forms import UploadForm
 from documents.models import GeneratedDocument, GeneratedDocumentKind, Piece, PieceFile
 from documents.progress import answers_of, registration_standing
@@ -143,6 +145,7 @@ def my_pieces(request, pk):
         "dossier": completeness.dossier_state(registration),
         "dossier_open": registration.session.is_dossier_upload_open(at),
         "blockers": completeness.validation_blockers(registration, states),
+        "copy_notes": {f.pk: signed_copies.signed_copy_note(f, registration) for s in states for f in s.files if f.qr_reading},
         "max_megabytes": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "time_left": registration.session.time_left_to_register(at),
         "title": _("Mes justificatifs"),
@@ -168,13 +171,12 @@ def upload(request, pk, kind):
                                        uploads=request.FILES.getlist("files"), combine=form.cleaned_data.get("combine", False), at=at)
     except (UploadRejected, pieces.UploadOvertaken) as error:
         return _upload_answer(request, registration, kind, error=str(error))
-    outdated = [f for f in stored if f.is_outdated_confirmation]
     message = _("%(piece)s : fichier reçu.") % {"piece": required[kind].name}
-    if outdated:
-        message = _("Attention : ce fichier est la confirmation de la version %(old)d, or votre inscription est en "
-                    "version %(current)d. Téléchargez la confirmation à jour dans « Mes documents », signez-la et "
-                    "déposez-la à nouveau.") % {"old": outdated[0].confirmation_version, "current": registration.version}
-    return _upload_answer(request, registration, kind, message=message, warning=bool(outdated))
+    notes = [signed_copies.signed_copy_note(f, registration) for f in stored if f.qr_reading]
+    warning = any(note.tone != "success" for note in notes)
+    if notes:
+        message = " ".join([message, *dict.fromkeys(note.message for note in notes)])
+    return _upload_answer(request, registration, kind, message=message, warning=warning)
 
 
 def _upload_answer(request, registration, kind, *, message=None, error=None, warning=False):
@@ -246,3 +248,28 @@ def finalize(request, pk):
     context = {"registration": registration, "blockers": completeness.validation_blockers(registration),
                "title": _("J'ai fourni toutes mes pièces")}
     return render(request, "documents/finalize.html", context)
+
+
+VERIFY_RATE = "30/m"  # per address: enough for a desk checking a pile of copies, far too few to guess codes
+
+
+def verify(request, code):
+    """« /verifier/<code> », the address the confirmation's QR code carries. To anyone it says only
+    whether the code is one the portal printed and whether that version is still the current one:
+    no name, no number. Staff with their second factor are taken to the registration."""
+    title = _("Vérifier une confirmation d'inscription")
+    user = request.user
+    staff = user.is_authenticated and user.is_staff and user.is_verified() and user.has_perm("exams.view_registration")
+    if not staff and is_ratelimited(request, group="verify", key="ip", rate=VERIFY_RATE, increment=True):
+        return render(request, "documents/verify.html", {"limited": True, "title": title}, status=429)
+    code = code.strip().upper()
+    document = None
+    if CODE_PATTERN.match(code):
+        document = (GeneratedDocument.objects.select_related("registration")
+                    .filter(kind=GeneratedDocumentKind.CONFIRMATION, verification_code=code).first())
+    if document is not None and staff:
+        return redirect("admin:exams_registration_change", document.registration_id)
+    context = {"code": code, "found": document is not None,
+               "current": document is not None and document.version == document.registration.version,
+               "title": title}
+    return render(request, "documents/verify.html", context, status=200 if document else 404)

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from documents.views import verify
 from exams.views import home
 from portal.dashboard import dashboard
 from portal.views import health, my_data
@@ -21,6 +22,7 @@ urlpatterns = [
     path("admin/tableau-de-bord/", admin.site.admin_view(dashboard), name="admin-dashboard"),
     path("admin/", admin.site.urls),
     path("sante/", health, name="health"),
+    path("verifier/<str:code>", verify, name="verify"),  # the address the confirmation's QR code carries
     path("accessibilite/", page("accessibility", _("Accessibilité")), name="accessibility"),
     path("mentions-legales/", page("legal_notice", _("Mentions légales")), name="legal-notice"),
     path("donnees-personnelles/", page("personal_data", _("Données personnelles")), name="personal-data"),

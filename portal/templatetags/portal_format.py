@@ -18,3 +18,9 @@ def then_message(label, message):
     à des bénéfices ? Répondez… », never « ? : »."""
     label = str(label).rstrip()
     return f"{label} {message}" if label.endswith(("?", "!")) else f"{label} : {message}"
+
+
+@register.filter
+def item(mapping, key):
+    """`mapping[key]`, or None: what a page computed for one of its rows (`notes|item:file.pk`)."""
+    return mapping.get(key) if mapping else None

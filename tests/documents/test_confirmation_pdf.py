@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from documents.confirmation_code import verification_code
 from documents.models import GeneratedDocument
-from documents.pdf import verification_code
 from documents.tasks import render_registration_documents
 from tests.factories import RegistrationFactory
 from tests.portal.helpers import log_in_with_second_factor

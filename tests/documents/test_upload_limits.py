@@ -5,14 +5,13 @@ import hashlib
 import io
 import tracemalloc
 import zlib
-from types import SimpleNamespace
 
 import pytest
 import time_machine
 from django.db import connection
 from django.urls import reverse
 from PIL import ImageFile
-from pypdf import PageObject, PdfReader, filters
+from pypdf import PdfReader
 
 from documents import uploads
 from documents.models import Piece, PieceFile
@@ -29,7 +28,6 @@ from tests.documents.files import (
     pdf_bytes,
     pdf_of_exactly,
     photo_jpeg,
-    shared_stream_pdf,
     upload,
 )
 from tests.documents.helpers import stored_files
@@ -89,43 +87,6 @@ def objects_read(monkeypatch):
 
     monkeypatch.setattr(PdfReader, "cache_indirect_object", cache_indirect_object)
     return read
-
-
-@pytest.fixture
-def bytes_inflated(monkeypatch):
-    """The size of every piece of a stream pypdf inflates (FlateDecode), as it inflates it."""
-    inflated = []
-
-    class Decompressor:
-        def __init__(self, *args):
-            self.real = zlib.decompressobj(*args)
-
-        def decompress(self, data, max_length=0):
-            output = self.real.decompress(data, max_length)
-            inflated.append(len(output))
-            return output
-
-        def __getattr__(self, name):  # unconsumed_tail…
-            return getattr(self.real, name)
-
-    counting = SimpleNamespace(**{name: getattr(zlib, name) for name in dir(zlib) if not name.startswith("__")})
-    counting.decompressobj = Decompressor
-    monkeypatch.setattr(filters, "zlib", counting)
-    return inflated
-
-
-@pytest.fixture
-def texts_extracted(monkeypatch):
-    """Every page whose text is extracted."""
-    pages = []
-    real_extract = PageObject.extract_text
-
-    def extract_text(page, *args, **kwargs):
-        pages.append(page)
-        return real_extract(page, *args, **kwargs)
-
-    monkeypatch.setattr(PageObject, "extract_text", extract_text)
-    return pages
 
 
 TOO_LARGE = [
@@ -197,26 +158,6 @@ def test_at_most_10_photos_can_be_combined(logged_in, registration, no_decoding)
     assert response.status_code == 400
     assert "au plus 10 photos en un PDF ; vous en avez choisi 11" in response.json()["message"]
     assert not PieceFile.objects.exists()
-
-
-def test_the_version_of_a_confirmation_is_looked_for_in_one_page_and_at_most_512_kb_of_text(
-        logged_in, registration, texts_extracted, bytes_inflated):
-    """20 pages sharing one text stream of 27 KB that inflates to 7 MB: read page after page, its
-    version cost 33 s of CPU. Only the first page is read, and its stream is inflated no further
-    than PDF_TEXT_LIMITS allow: unreadable, which only means that no version is flagged."""
-    response = post(logged_in, registration, [upload("confirmation.pdf", shared_stream_pdf())], kind="confirmation")
-    assert response.status_code == 200
-    assert len(texts_extracted) == 1
-    assert sum(bytes_inflated) <= 512 * 1024, f"{sum(bytes_inflated)} bytes inflated"
-    assert PieceFile.objects.get().confirmation_version is None
-
-
-def test_the_version_of_a_real_confirmation_is_still_read_within_the_limits(registration):
-    from documents import pdf
-    from documents.requirements import required_pieces
-
-    confirmation = pdf.confirmation_pdf(registration, required_pieces(registration))
-    assert uploads.confirmation_version_in(io.BytesIO(confirmation)) == registration.version
 
 
 # How many objects may be read from a hostile PDF before it is refused, and what stops it there.
@@ -405,7 +346,6 @@ def test_the_pdfs_of_one_upload_read_at_most_30_000_objects_together(objects_rea
 def _pdf_of_plain_objects(count):
     """One page, and an array of `count` references to integers held in object streams (a
     cross-reference stream lists them): every one is a PDF object, none a dictionary or an array."""
-    import zlib
 
     body, offsets, in_stream, first = bytearray(b"%PDF-1.7\n"), {}, {}, 5
 

@@ -164,32 +164,6 @@ class TestDownload:
         assert registration.pieces_missing == 2
 
 
-def test_an_outdated_signed_confirmation_is_flagged(logged_in, registration):
-    from documents import pdf
-    from documents.requirements import required_pieces
-
-    registration.version = 2
-    old_confirmation = pdf.confirmation_pdf(registration, required_pieces(registration))
-    registration.version = 3
-    registration.save()
-    response = post(logged_in, registration, [upload("confirmation-signee.pdf", old_confirmation)], kind="confirmation")
-    page = html.unescape(logged_in.get(response["Location"]).content.decode())
-    piece_file = PieceFile.objects.get()
-    assert piece_file.confirmation_version == 2 and piece_file.is_outdated_confirmation
-    assert "la confirmation de la version 2, or votre inscription est en version 3" in page
-    assert "version 2 dépassée" in page
-
-
-def test_the_current_signed_confirmation_is_not_flagged(logged_in, registration):
-    from documents import pdf
-    from documents.requirements import required_pieces
-
-    confirmation = pdf.confirmation_pdf(registration, required_pieces(registration))
-    post(logged_in, registration, [upload("confirmation.pdf", confirmation)], kind="confirmation")
-    assert PieceFile.objects.get().confirmation_version == registration.version
-    assert not PieceFile.objects.get().is_outdated_confirmation
-
-
 def test_mes_justificatifs_runs_a_fixed_number_of_queries_with_12_pieces(client, candidate):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -219,17 +193,3 @@ def test_mes_justificatifs_runs_a_fixed_number_of_queries_with_12_pieces(client,
                 assert client.get(reverse("documents:pieces", args=[full.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-
-
-def test_staff_see_an_outdated_signed_confirmation_flagged(client, staff, logged_in, registration):
-    from documents import pdf
-    from documents.requirements import required_pieces
-
-    registration.version = 2
-    old = pdf.confirmation_pdf(registration, required_pieces(registration))
-    registration.version = 3
-    registration.save()
-    post(logged_in, registration, [upload("signee.pdf", old)], kind="confirmation")
-    log_in_with_second_factor(client, staff)
-    page = client.get(reverse("admin:exams_registration_change", args=[registration.pk])).content.decode()
-    assert "signee.pdf" in page and "version 2 dépassée" in page

@@ -1,0 +1,330 @@
+"""The QR code of an uploaded confirmation, read from a photo or a scan, and whether its
+« Date et signature » box holds ink.
+
+Photos (JPEG, PNG) and PDFs, including scans without a text layer: a PDF's pages are drawn by
+PDFium (pypdfium2), the codes read by zxing-cpp, which finds a QR code at any rotation, under
+perspective and uneven light. Each image is tried the cheapest way first (a JPEG decoded at a
+reduced scale, in grey), then at full size, then evened out; `budget` (seconds) stops the tries
+early, and says so (`Reading.complete` is False) so that a worker can finish them.
+
+A code counts only when its HMAC proves its number and version (documents/confirmation_code.py):
+a misread, a damaged symbol or a forged code names no registration.
+"""
+
+import io
+import math
+import os
+import time
+from dataclasses import dataclass
+
+from documents.confirmation_code import SIGNATURE_BOX, ConfirmationMark, mark_in
+
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+
+# A PDF's reading, in a child process: at most this long for a worker (the request has its own
+# budget), and this much memory beyond what the process already holds.
+PDF_WORKER_TIMEOUT = 10
+CHILD_MEMORY = 1536 * 1024 * 1024
+# A photo is first read with its longer side near this: a 12-megapixel phone photo of an A4 page
+# gives its 30 mm QR code about 6 pixels a module there, where zxing reads it fast.
+FIRST_LONG_SIDE = 2000
+# Then with its longer side up to this (a 12-megapixel photo whole; a 50-megapixel one reduced).
+SECOND_LONG_SIDE = 4096
+# A photo smaller than this (about 3 megapixels) is also read enlarged by half.
+SMALL_LONG_SIDE = 2400
+# A PDF's pages are drawn at this resolution, then at the second one; never larger than
+# RENDER_MAX_SIDE pixels a side, whatever size the page says it is.
+RENDER_DPIS = (150, 300)
+RENDER_MAX_SIDE = 4000
+# The QR code is on the confirmation's last page: that page is read first, then the first ones.
+PDF_PAGES_READ = 4
+# PDFium decodes a page's images whole: a page whose images add up to more than this is not drawn.
+PDF_PAGE_MAX_IMAGE_PIXELS = 60_000_000
+
+# zxing's binarizers, in the order tried: on the picture as taken, then on the picture evened out.
+AS_TAKEN = ("LocalAverage", "GlobalHistogram")
+EVENED = ("FixedThreshold", "LocalAverage")
+
+# The ink test: the box, rectified; a pixel is ink when clearly darker than the paper around it,
+# and the box holds ink when more than INK_MIN_SHARE of its inside is.
+BOX_SEARCH = 0.25  # of the QR code's side: the margin rectified around the box, where its border is looked for
+BORDER_PAD = 0.1  # of the QR code's side: what is left out inside the border found
+RECTIFIED_WIDTH = 800
+INK_RATIO = 0.7
+INK_MIN_SHARE = 0.004
+
+
+@dataclass(frozen=True)
+class Reading:
+    marks: tuple  # the ConfirmationMarks found, each proven by its code
+    complete: bool  # every way was tried (False: the budget ran out first)
+    signature_ink: bool | None = None  # None: no code, or the box is not in the picture
+
+    @property
+    def mark(self):
+        """The latest version found (a page may show two codes; the newest is the one to judge)."""
+        return max(self.marks, key=lambda mark: mark.version, default=None)
+
+
+def read_confirmation(content, content_type, *, budget=None):
+    """Read the confirmation's QR code from a file of `content_type`; see the module's note.
+
+    A PDF is drawn in a child process (`_in_child`) under a CPU, memory and time limit: PDFium
+    cannot be stopped halfway through a page, and a hostile page takes minutes to draw."""
+    content.seek(0)
+    data = content.read()
+    content.seek(0)
+    if content_type != PDF:
+        return _read(_photo_images(data), _deadline(budget))
+    timeout = PDF_WORKER_TIMEOUT if budget is None else budget
+    reading = _in_child(_read_pdf, data, budget, timeout=timeout)
+    # Stopped before the end: in the request (a budget), a worker reads it again; a worker's own
+    # limit is the end, the copy is left to staff.
+    return reading or Reading(marks=(), complete=budget is None)
+
+
+def _read_pdf(data, budget):
+    return _read(_pdf_images(data), _deadline(budget))
+
+
+def _deadline(budget):
+    return None if budget is None else time.monotonic() + budget
+
+
+def _read(images, deadline):
+    try:
+        for image, binarizers in images:
+            found = _codes(image, binarizers)
+            if found:
+                marks = tuple(dict.fromkeys(mark for mark, _ in found))
+                best = max(found, key=lambda item: item[0].version)
+                return Reading(marks=marks, complete=True, signature_ink=signature_ink(image, best[1]))
+            if deadline is not None and time.monotonic() > deadline:
+                return Reading(marks=(), complete=False)
+    except (OSError, ValueError, SyntaxError, MemoryError):  # an image or a page neither Pillow nor PDFium can draw
+        pass
+    finally:
+        images.close()
+    return Reading(marks=(), complete=True)
+
+
+def _in_child(function, *args, timeout):
+    """`function(*args)` in a forked child limited to `timeout` seconds (wall and CPU) and
+    CHILD_MEMORY more bytes of address space; its pickled result, or None when it did not finish."""
+    import pickle
+    import resource
+    import select
+    import signal
+
+    receiving, sending = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
+        try:
+            os.close(receiving)
+            seconds = math.ceil(timeout) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+            resource.setrlimit(resource.RLIMIT_AS, (_address_space() + CHILD_MEMORY, resource.RLIM_INFINITY))
+            payload = pickle.dumps(function(*args))
+            with os.fdopen(sending, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
+    os.close(sending)
+    chunks, ends_at = [], time.monotonic() + timeout
+    try:
+        while (left := ends_at - time.monotonic()) > 0:
+            ready, _, _ = select.select([receiving], [], [], left)
+            if not ready:
+                break
+            chunk = os.read(receiving, 1 << 16)
+            if not chunk:
+                return pickle.loads(b"".join(chunks)) if chunks else None  # our own child's pickle
+            chunks.append(chunk)
+        return None
+    finally:
+        os.close(receiving)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+
+
+def _address_space():
+    """This process's address space now, in bytes (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _binarizers():
+    import zxingcpp
+
+    return zxingcpp.Binarizer
+
+
+def _codes(image, binarizers):
+    """The proven confirmation marks on `image`, each with the corners of its symbol."""
+    import zxingcpp
+
+    found = []
+    for binarizer in binarizers:
+        for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode, binarizer=getattr(_binarizers(), binarizer),
+                                              try_invert=False):
+            mark = mark_in(barcode.text)
+            if mark is not None:
+                position = barcode.position
+                found.append((mark, [(p.x, p.y) for p in (position.top_left, position.top_right,
+                                                          position.bottom_right, position.bottom_left)]))
+        if found:
+            return found
+    return found
+
+
+def _photo_images(data):
+    """The photo in grey, reduced, then whole, then evened out (a shadow across the page), then,
+    when it is small, enlarged; each with the binarizers to try on it."""
+    from PIL import Image, ImageOps
+
+    from documents.uploads import _bounded_decoding
+
+    def opened():
+        image = Image.open(io.BytesIO(data))
+        image.draft("L", (image.width, image.height))  # a JPEG straight to grey
+        return image
+
+    for long_side in (FIRST_LONG_SIDE, SECOND_LONG_SIDE):
+        image = opened()
+        ratio = long_side / max(image.size)
+        if ratio < 1:
+            image.draft("L", (round(image.width * ratio), round(image.height * ratio)))
+        with _bounded_decoding():
+            picture = ImageOps.grayscale(image) if image.mode != "L" else image.copy()
+        factor = math.floor(max(picture.size) / long_side)
+        if factor > 1:  # a PNG, or a JPEG libjpeg could not reduce enough
+            picture = picture.reduce(factor)
+        yield picture, AS_TAKEN
+        if ratio >= 1:  # the photo is no larger than the first size: read whole already
+            break
+    yield _evened(picture), EVENED
+    if max(picture.size) < SMALL_LONG_SIDE:  # a small photo: its modules are a few pixels wide
+        yield picture.resize((picture.width * 3 // 2, picture.height * 3 // 2), Image.Resampling.BICUBIC), AS_TAKEN
+
+
+def _evened(image):
+    """The image divided by the paper's brightness around each pixel: paper in shadow and in light
+    alike comes out white, and a fixed threshold then tells the code's modules (`EVENED`)."""
+    import numpy
+    from PIL import Image
+
+    pixels = numpy.asarray(image, dtype=numpy.float32)
+    paper = _paper(pixels, block=max(8, max(image.size) // 64))
+    return Image.fromarray(numpy.clip(pixels * 255 / numpy.maximum(paper, 1), 0, 255).astype(numpy.uint8))
+
+
+def _pdf_images(data):
+    """The PDF's last page, then its first ones, drawn in grey at each resolution in turn."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        count = len(document)
+        order = list(dict.fromkeys([count - 1, *range(min(count, PDF_PAGES_READ))]))[:PDF_PAGES_READ]
+        for dpi in RENDER_DPIS:
+            for index in order:
+                page = document[index]
+                try:
+                    if _page_image_pixels(page) > PDF_PAGE_MAX_IMAGE_PIXELS:
+                        continue
+                    width, height = page.get_size()
+                    scale = min(dpi / 72, RENDER_MAX_SIDE / max(width, height, 1))
+                    image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+                finally:
+                    page.close()
+                yield image, AS_TAKEN
+    finally:
+        document.close()
+
+
+def _page_image_pixels(page):
+    import pypdfium2.raw as pdfium_c
+
+    total = 0
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4):
+        width, height = image.get_px_size()
+        total += width * height
+    return total
+
+
+def signature_ink(image, corners):
+    """Whether the « Date et signature » box, located from the QR symbol's corners, holds ink;
+    None when the box is not wholly in the picture. A hint for staff, never a refusal.
+
+    The box is rectified with a margin around it; its printed border is then found on that
+    picture (the corners' imprecision grows with the distance from the code), and only what lies
+    well inside it counts."""
+    import numpy
+    from PIL import Image, ImageFilter
+
+    to_image = _homography(corners)
+    x0, y0, x1, y1 = SIGNATURE_BOX
+    m = BOX_SEARCH
+    frame = [_apply(to_image, x, y) for x, y in ((x0 - m, y0 - m), (x1 + m, y0 - m), (x1 + m, y1 + m), (x0 - m, y1 + m))]
+    if not all(0 <= x < image.width and 0 <= y < image.height for x, y in frame):
+        return None
+    scale = RECTIFIED_WIDTH / (x1 - x0 + 2 * m)  # pixels of the rectified picture per unit of the symbol's side
+    width, height = RECTIFIED_WIDTH, round((y1 - y0 + 2 * m) * scale)
+    to_frame = numpy.array([[1 / scale, 0, x0 - m], [0, 1 / scale, y0 - m], [0, 0, 1]])
+    matrix = to_image @ to_frame
+    matrix = matrix / matrix[2, 2]
+    rectified = image.convert("L").transform((width, height), Image.Transform.PERSPECTIVE, tuple(matrix.flatten()[:8]),
+                                             resample=Image.Resampling.BILINEAR)
+    pixels = numpy.asarray(rectified.filter(ImageFilter.GaussianBlur(1)), dtype=numpy.float32)
+    ink = pixels < INK_RATIO * numpy.maximum(_paper(pixels), 1)
+    search = round(2 * m * scale)  # each border is looked for within this many pixels of where it should be
+    inner_rows = slice(round(height * 0.3), round(height * 0.7))
+    inner_columns = slice(round(width * 0.3), round(width * 0.7))
+    columns, rows = ink[inner_rows].mean(axis=0), ink[:, inner_columns].mean(axis=1)
+    left = int(numpy.argmax(columns[:search]))
+    right = width - search + int(numpy.argmax(columns[-search:]))
+    top = int(numpy.argmax(rows[:search]))
+    bottom = height - search + int(numpy.argmax(rows[-search:]))
+    pad = round(BORDER_PAD * scale)
+    inside = ink[top + pad:bottom - pad, left + pad:right - pad]
+    if inside.size == 0:
+        return None
+    return bool(inside.mean() > INK_MIN_SHARE)
+
+
+def _paper(pixels, block=16):
+    """The paper's brightness around each pixel: the brightest of each block (ink is darker than
+    paper), smoothed, at the picture's size; a shadow across the box darkens it alike."""
+    import numpy
+    from PIL import Image, ImageFilter
+
+    height, width = pixels.shape
+    rows, columns = -(-height // block), -(-width // block)
+    padded = numpy.pad(pixels, ((0, rows * block - height), (0, columns * block - width)), mode="edge")
+    brightest = padded.reshape(rows, block, columns, block).max(axis=(1, 3))
+    smooth = Image.fromarray(brightest.astype(numpy.uint8)).filter(ImageFilter.BoxBlur(1))
+    return numpy.asarray(smooth.resize((width, height), Image.Resampling.BILINEAR), dtype=numpy.float32)
+
+
+def _homography(corners):
+    """The projective map from the symbol's unit square to the image, from its four corners."""
+    import numpy
+
+    rows, values = [], []
+    for (u, v), (x, y) in zip(((0, 0), (1, 0), (1, 1), (0, 1)), corners, strict=True):
+        rows.append([u, v, 1, 0, 0, 0, -u * x, -v * x])
+        rows.append([0, 0, 0, u, v, 1, -u * y, -v * y])
+        values += [x, y]
+    h = numpy.linalg.solve(numpy.array(rows, dtype=float), numpy.array(values, dtype=float))
+    return numpy.append(h, 1).reshape(3, 3)
+
+
+def _apply(matrix, x, y):
+    u, v, w = matrix @ (x, y, 1)
+    return u / w, v / w
+
+
+__all__ = ["ConfirmationMark", "Reading", "read_confirmation", "signature_ink"]
