@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from documents import completeness
 from documents.models import PieceStatus
 from documents.requirements import required_pieces
+from documents.signed_copies import signed_copy_blocker
 from exams.convocations import CONVOCATION_NOTICE, first_slot
 from exams.forms import STEPS
 from exams.models import Convocation, Mark
@@ -100,12 +101,23 @@ def _missing_pieces(registration, answers, given):
     return completeness.missing_pieces(registration, states)
 
 
+def _outdated_copy(registration, answers, given):
+    """Why the signed confirmation given is not the one to sign (an older version), or None."""
+    states = completeness.piece_states(registration, required=answers.required, given=given)
+    return signed_copy_blocker(registration, states, waiting_counts=False)
+
+
 def _cancelled(registration, answers, given):
     closes = _when(registration.session.registration_closes_at)
     if answers.errors:
         why = _("votre formulaire d'inscription n'était pas terminé")
     else:
         missing = _missing_pieces(registration, answers, given)
+        outdated = not missing and _outdated_copy(registration, answers, given)
+        if outdated:
+            line = _("Candidature annulée : à la date limite du %(closes)s, la confirmation signée n'était pas celle de la "
+                     "dernière version de votre inscription.") % {"closes": closes}
+            return Standing("cancelled", line, "error", NextStep(_("Vous pourrez vous inscrire à une prochaine session.")))
         if not missing:
             return Standing("cancelled", _("Candidature annulée à la date limite du %(closes)s.") % {"closes": closes}, "error",
                             NextStep(_("Vous pourrez vous inscrire à une prochaine session.")))
@@ -177,6 +189,16 @@ def _draft(registration, at, answers, given):
         text = _("Étape suivante : téléversez-les avant le %(closes)s, sinon votre candidature sera annulée.") % {"closes": closes}
         return Standing("pieces_missing", line, "warning",
                         NextStep(text, _("Mes justificatifs"), reverse("documents:pieces", args=[registration.pk])))
+    outdated = _outdated_copy(registration, answers, given)
+    if outdated:
+        if not open_:
+            return Standing("signed_copy_outdated", _(
+                "Les inscriptions sont closes depuis le %(closes)s et la confirmation signée déposée n'est pas celle de la "
+                "dernière version : votre candidature va être annulée.") % {"closes": closes}, "error", None)
+        text = _("Étape suivante : téléchargez la confirmation à jour dans « Mes documents », signez-la et déposez-la avant "
+                 "le %(closes)s, sinon votre candidature sera annulée.") % {"closes": closes}
+        return Standing("signed_copy_outdated", outdated, "error",
+                        NextStep(text, _("Mes documents"), reverse("documents:mine", args=[registration.pk])))
     if not open_:
         return Standing("all_given", _(
             "Les inscriptions sont closes depuis le %(closes)s : votre inscription, complète, va être validée "

@@ -395,3 +395,21 @@ def test_the_confirmation_prints_the_box_and_code_where_the_reader_looks(registr
     buffer = io.BytesIO()
     signed.save(buffer, "PNG")
     assert read(buffer.getvalue(), "image/png").signature_ink is True
+
+
+def test_the_standing_asks_for_the_current_version_instead_of_saying_complete(everything_but_the_copy, logged_in):
+    """The overview and the dashboard do not say « complète » while the copy given is older."""
+    from documents.progress import registration_standing
+
+    registration = everything_but_the_copy
+    give_the_copy(registration, photo_of(confirmation_of(registration, version=6)))
+    standing = registration_standing(Registration.objects.get(pk=registration.pk), at=OPEN)
+    assert standing.case == "signed_copy_outdated"
+    assert standing.line == "Ce document est la version 6 : vous avez modifié votre inscription depuis. Imprimez et signez la version 7."
+    assert standing.next_step.url == reverse("documents:mine", args=[registration.pk])
+    closed = registration_standing(Registration.objects.get(pk=registration.pk), at=registration.session.registration_closes_at
+                                   + signed_copies_grace())
+    assert closed.case == "signed_copy_outdated" and "votre candidature va être annulée" in closed.line
+    with time_machine.travel(OPEN, tick=False):
+        page = page_text(logged_in.get(reverse("documents:overview", args=[registration.pk])))
+    assert "Imprimez et signez la version 7" in page

@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from candidates.models import LinkPurpose, Message, ProfileChange, User
+from documents.confirmation_code import code_of
 from documents.models import GeneratedDocument, Piece, PieceFile, PieceKind, RejectionReason, Requirement, ScanStatus
 from exams.models import Convocation, Epreuve, ExamSession, ExamSlot, Mark, RattrapageChoice, Registration, Specialty
 from tests.factories import paris
@@ -160,13 +161,16 @@ def store_first_release(apps):
     signed = PieceFile.objects.create(
         piece=confirmation, file="pieces/2023/11/0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a.pdf", original_name="confirmation signée.pdf",
         content_type="application/pdf", size=90122, sha256="cd" * 32, confirmation_version=2, uploaded_at=paris(2023, 11, 4, 8))
+    photo = PieceFile.objects.create(  # a photo: no text layer, so no version was read
+        piece=confirmation, file="pieces/2023/11/1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b.jpg", original_name="photo.jpg",
+        content_type="image/jpeg", size=1_822_001, sha256="ef" * 32, uploaded_at=paris(2023, 11, 4, 8, 5))
     generated = apps.get_model("documents", "GeneratedDocument").objects.create(
         registration=registration, kind="confirmation", version=2, file="generated/2023/11/BTS24-000001-v2.pdf",
         created_at=paris(2023, 11, 2, 9, 1))
 
     return {
         "candidate": candidate.pk, "agent": agent.pk, "registration": registration.pk, "session": session.pk,
-        "identity": identity.pk, "identity_file": identity_file.pk, "confirmation": confirmation.pk, "signed": signed.pk,
+        "identity": identity.pk, "identity_file": identity_file.pk, "confirmation": confirmation.pk, "signed": signed.pk, "photo": photo.pk,
         "generated": generated.pk, "specialties": Specialty.objects.count(),
         "flagged_r408": set(Specialty.objects.filter(requires_r408=True).values_list("code", flat=True)),
         **{f"message_{name}": message.pk for name, message in messages.items()},
@@ -269,9 +273,13 @@ def assert_pieces_kept(stored):
     assert identity_file.sent_sha256 == identity_file.sha256 == "ab" * 32  # documents 0008: stored as sent
     signed = PieceFile.objects.get(pk=stored["signed"])
     assert (signed.piece_id, signed.confirmation_version, signed.sent_sha256) == (stored["confirmation"], 2, "cd" * 32)
+    # documents 0012: the version its text layer gave counts as read; the photo, unread, is left to staff.
+    assert (signed.qr_reading, PieceFile.objects.get(pk=stored["photo"]).qr_reading, identity_file.qr_reading) == (
+        "read", "unreadable", "")
     assert Piece.objects.get(pk=stored["confirmation"]).status == "accepted"
     generated = GeneratedDocument.objects.get(pk=stored["generated"])
     assert (generated.registration_id, generated.kind, generated.version) == (stored["registration"], "confirmation", 2)
+    assert generated.verification_code == code_of(generated.registration.number, 2)  # documents 0012: the code it prints
 
 
 def assert_reference_data_kept(stored):
