@@ -37,6 +37,7 @@ def run():
 
     read_confirmation(io.BytesIO(uploads[0].content), uploads[0].content_type)  # imports and first calls out of the timing
     samples, correct, wrong, missed, errors = [], 0, [], [], []
+    ink_right, ink_judged, ink_wrong = 0, 0, []
     for upload in uploads:
         start = time.perf_counter()
         try:
@@ -56,10 +57,15 @@ def run():
         correct += right
         if not right:
             missed.append(upload.name)
+        if reading.signature_ink is not None:  # the hint, on the copies whose box was located
+            ink_judged += 1
+            ink_right += reading.signature_ink == upload.signed
+            if reading.signature_ink != upload.signed:
+                ink_wrong.append(upload.name)
     big = [sample for sample, item, upload in zip(samples, plan, uploads, strict=True)
            if item["kind"] == "photo" and item["megapixels"] >= 12 and upload.expected_version is not None]
 
-    for label, names in (("manquées", missed), ("fausses", wrong), ("erreurs", errors)):
+    for label, names in (("manquées", missed), ("fausses", wrong), ("erreurs", errors), ("signature mal jugée", ink_wrong)):
         if names:
             print(f"confirmation_qr : {label} : " + ", ".join(names))
     rate = correct / len(uploads)
@@ -71,4 +77,6 @@ def run():
             f"max {max(big) * 1000:.0f} ms", statistics.median(big) * 1000 < TARGET_MS),
         Row("confirmation_qr_correct", f"{correct}/{len(uploads)} ({rate:.0%}), {len(wrong)} fausse(s), {len(errors)} erreur(s)",
             f"≥ {TARGET_CORRECT:.0%}, 0 fausse", f"{len(missed)} manquée(s)", rate_ok),
+        Row("confirmation_signature_hint", f"{ink_right}/{ink_judged} cadres jugés comme ils sont (signé ou vide)",
+            "indice seulement", f"{len(ink_wrong)} erreur(s)"),
     ]

@@ -4,8 +4,9 @@
 Photos (JPEG, PNG) and PDFs, including scans without a text layer: a PDF's pages are drawn by
 PDFium (pypdfium2), the codes read by zxing-cpp, which finds a QR code at any rotation, under
 perspective and uneven light. Each image is tried the cheapest way first (a JPEG decoded at a
-reduced scale, in grey), then at full size, then evened out; `budget` (seconds) stops the tries
-early, and says so (`Reading.complete` is False) so that a worker can finish them.
+reduced scale, in grey), then larger, then evened out, then enlarged when small; `budget`
+(seconds) stops the tries early, and says so (`Reading.complete` is False) so that a worker can
+finish them.
 
 A code counts only when its HMAC proves its number and version (documents/confirmation_code.py):
 a misread, a damaged symbol or a forged code names no registration.
@@ -17,9 +18,9 @@ import os
 import time
 from dataclasses import dataclass
 
-from documents.confirmation_code import SIGNATURE_BOX, ConfirmationMark, mark_in
+from documents.confirmation_code import SIGNATURE_BOX, mark_in
 
-PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+PDF = "application/pdf"
 
 # A PDF's reading, in a child process: at most this long for a worker (the request has its own
 # budget), and this much memory beyond what the process already holds.
@@ -56,7 +57,7 @@ INK_MIN_SHARE = 0.004
 
 @dataclass(frozen=True)
 class Reading:
-    marks: tuple  # the ConfirmationMarks found, each proven by its code
+    marks: tuple  # the confirmation_code.ConfirmationMarks found, each proven by its code
     complete: bool  # every way was tried (False: the budget ran out first)
     signature_ink: bool | None = None  # None: no code, or the box is not in the picture
 
@@ -101,7 +102,7 @@ def _read(images, deadline):
                 return Reading(marks=marks, complete=True, signature_ink=signature_ink(image, best[1]))
             if deadline is not None and time.monotonic() > deadline:
                 return Reading(marks=(), complete=False)
-    except (OSError, ValueError, SyntaxError, MemoryError):  # an image or a page neither Pillow nor PDFium can draw
+    except (OSError, ValueError, SyntaxError, RuntimeError, MemoryError):  # what neither Pillow nor PDFium (PdfiumError) can draw
         pass
     finally:
         images.close()
@@ -156,19 +157,13 @@ def _address_space():
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _binarizers():
-    import zxingcpp
-
-    return zxingcpp.Binarizer
-
-
 def _codes(image, binarizers):
     """The proven confirmation marks on `image`, each with the corners of its symbol."""
     import zxingcpp
 
     found = []
     for binarizer in binarizers:
-        for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode, binarizer=getattr(_binarizers(), binarizer),
+        for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode, binarizer=getattr(zxingcpp.Binarizer, binarizer),
                                               try_invert=False):
             mark = mark_in(barcode.text)
             if mark is not None:
@@ -182,8 +177,8 @@ def _codes(image, binarizers):
 
 def _photo_images(data):
     """The photo in grey, reduced, then whole, then evened out (a shadow across the page), then,
-    when it is small, enlarged; each with the binarizers to try on it."""
-    from PIL import Image, ImageOps
+    when it is small, enlarged, then enlarged and sharpened; each with the binarizers to try on it."""
+    from PIL import Image, ImageFilter, ImageOps
 
     from documents.uploads import _bounded_decoding
 
@@ -192,6 +187,7 @@ def _photo_images(data):
         image.draft("L", (image.width, image.height))  # a JPEG straight to grey
         return image
 
+    first = None
     for long_side in (FIRST_LONG_SIDE, SECOND_LONG_SIDE):
         image = opened()
         ratio = long_side / max(image.size)
@@ -202,12 +198,16 @@ def _photo_images(data):
         factor = math.floor(max(picture.size) / long_side)
         if factor > 1:  # a PNG, or a JPEG libjpeg could not reduce enough
             picture = picture.reduce(factor)
+        first = first or picture
         yield picture, AS_TAKEN
         if ratio >= 1:  # the photo is no larger than the first size: read whole already
             break
     yield _evened(picture), EVENED
     if max(picture.size) < SMALL_LONG_SIDE:  # a small photo: its modules are a few pixels wide
         yield picture.resize((picture.width * 3 // 2, picture.height * 3 // 2), Image.Resampling.BICUBIC), AS_TAKEN
+    # Last, a blurred (shaken) photo: enlarged by half and sharpened.
+    enlarged = first.resize((first.width * 3 // 2, first.height * 3 // 2), Image.Resampling.BICUBIC)
+    yield enlarged.filter(ImageFilter.UnsharpMask(radius=4, percent=200, threshold=0)), AS_TAKEN
 
 
 def _evened(image):
@@ -325,6 +325,3 @@ def _homography(corners):
 def _apply(matrix, x, y):
     u, v, w = matrix @ (x, y, 1)
     return u / w, v / w
-
-
-__all__ = ["ConfirmationMark", "Reading", "read_confirmation", "signature_ink"]
