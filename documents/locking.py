@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from candidates.outbox import email_send
 from documents.completeness import missing_pieces, piece_states, registration_check_complete
+from documents.models import PieceFile, QrReading
 from documents.requirements import session_requirements
-from documents.signed_copies import signed_copy_blocker
+from documents.scanning import piece_file_read_qr
+from documents.signed_copies import outdated_copy, signed_copy_blocker
 from exams.models import Registration
 from exams.rules import registration_errors
 from exams.services import registration_check_writable, registration_for_update
@@ -59,6 +61,11 @@ def close_registrations(*, at=None, grace=CLOSING_GRACE):
               .select_related("session", "candidate", "specialty", "option"))
     matrices = {}  # one read of each session's matrix for the whole run
     for registration in drafts.iterator(chunk_size=500):
+        # The readings of signed copies still under way are finished first, out of any lock: what
+        # is judged is what the copies are.
+        for file_id in PieceFile.objects.filter(piece__registration=registration, qr_reading=QrReading.PENDING) \
+                .values_list("pk", flat=True):
+            piece_file_read_qr(file_id=file_id, at=at)
         if registration.session_id not in matrices:
             matrices[registration.session_id] = session_requirements(registration.session)
         requirements = matrices[registration.session_id]
@@ -68,13 +75,14 @@ def close_registrations(*, at=None, grace=CLOSING_GRACE):
             registration = registration_for_update(registration)
             if not registration.is_editable:
                 continue
-            missing = outdated_copy = None
+            missing = old_copy = None
             if not registration_errors(registration):
                 states = piece_states(registration, requirements)
                 missing = missing_pieces(registration, states)
-                # A signed copy of an older version is no signed confirmation; one still being read is left to staff.
-                outdated_copy = signed_copy_blocker(registration, states, waiting_counts=False)
-            if missing == [] and not outdated_copy:
+                # A signed copy of an older version is no signed confirmation.
+                if signed_copy_blocker(registration, states, at_deadline=True):
+                    old_copy = outdated_copy(registration, states)
+            if missing == [] and old_copy is None:
                 done = registration.lock(at)
                 template, counter = "registration_locked", "locked"
             else:
@@ -83,7 +91,7 @@ def close_registrations(*, at=None, grace=CLOSING_GRACE):
             if done:
                 email_send(user=registration.candidate, template=template,
                            context={"registration": registration, "missing": missing or [], "incomplete_form": missing is None,
-                                    "outdated_copy": outdated_copy},
+                                    "outdated_copy": old_copy},
                            event_key=f"registration-{counter}:{registration.pk}")
                 if counter == "locked":
                     locked += 1

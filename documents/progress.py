@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from documents import completeness
 from documents.models import PieceStatus
 from documents.requirements import required_pieces
-from documents.signed_copies import signed_copy_blocker
+from documents.signed_copies import candidate_changed_since, outdated_copy, outdated_message
 from exams.convocations import CONVOCATION_NOTICE, first_slot
 from exams.forms import STEPS
 from exams.models import Convocation, Mark
@@ -101,10 +101,14 @@ def _missing_pieces(registration, answers, given):
     return completeness.missing_pieces(registration, states)
 
 
-def _outdated_copy(registration, answers, given):
-    """Why the signed confirmation given is not the one to sign (an older version), or None."""
+def _outdated_copy(registration, answers, given, *, closed):
+    """Why the signed confirmation given is not the one to sign (an older version), or None; once
+    closed, as the deadline's job judges it (`signed_copy_blocker`, at the deadline)."""
     states = completeness.piece_states(registration, required=answers.required, given=given)
-    return signed_copy_blocker(registration, states, waiting_counts=False)
+    old = outdated_copy(registration, states)
+    if old is None or (closed and not candidate_changed_since(registration, old)):
+        return None
+    return outdated_message(old, registration.version)
 
 
 def _cancelled(registration, answers, given):
@@ -113,7 +117,7 @@ def _cancelled(registration, answers, given):
         why = _("votre formulaire d'inscription n'était pas terminé")
     else:
         missing = _missing_pieces(registration, answers, given)
-        outdated = not missing and _outdated_copy(registration, answers, given)
+        outdated = not missing and _outdated_copy(registration, answers, given, closed=True)
         if outdated:
             line = _("Candidature annulée : à la date limite du %(closes)s, la confirmation signée n'était pas celle de la "
                      "dernière version de votre inscription.") % {"closes": closes}
@@ -189,7 +193,7 @@ def _draft(registration, at, answers, given):
         text = _("Étape suivante : téléversez-les avant le %(closes)s, sinon votre candidature sera annulée.") % {"closes": closes}
         return Standing("pieces_missing", line, "warning",
                         NextStep(text, _("Mes justificatifs"), reverse("documents:pieces", args=[registration.pk])))
-    outdated = _outdated_copy(registration, answers, given)
+    outdated = _outdated_copy(registration, answers, given, closed=not open_)
     if outdated:
         if not open_:
             return Standing("signed_copy_outdated", _(

@@ -22,9 +22,9 @@ from documents.confirmation_code import SIGNATURE_BOX, mark_in
 
 PDF = "application/pdf"
 
-# A PDF's reading, in a child process: at most this long for a worker (the request has its own
-# budget), and this much memory beyond what the process already holds.
-PDF_WORKER_TIMEOUT = 10
+# A reading, in a child process: at most this long for a worker (the request has its own budget),
+# and this much memory beyond what the process already holds.
+WORKER_TIMEOUT = 10
 CHILD_MEMORY = 1536 * 1024 * 1024
 # A photo is first read with its longer side near this: a 12-megapixel phone photo of an A4 page
 # gives its 30 mm QR code about 6 pixels a module there, where zxing reads it fast.
@@ -41,6 +41,7 @@ RENDER_MAX_SIDE = 4000
 PDF_PAGES_READ = 4
 # PDFium decodes a page's images whole: a page whose images add up to more than this is not drawn.
 PDF_PAGE_MAX_IMAGE_PIXELS = 60_000_000
+PDF_FORM_DEPTH = 64  # how deep in forms images are counted (the child's limits hold beyond)
 
 # zxing's binarizers, in the order tried: on the picture as taken, then on the picture evened out.
 AS_TAKEN = ("LocalAverage", "GlobalHistogram")
@@ -70,59 +71,72 @@ class Reading:
 def read_confirmation(content, content_type, *, budget=None):
     """Read the confirmation's QR code from a file of `content_type`; see the module's note.
 
-    A PDF is drawn in a child process (`_in_child`) under a CPU, memory and time limit: PDFium
-    cannot be stopped halfway through a page, and a hostile page takes minutes to draw."""
+    Every reading runs in a child process (`_in_child`) under a CPU, memory and wall-clock limit:
+    neither zxing nor PDFium can be stopped halfway through one image, and a small crafted file
+    (a field of finder patterns, a page of megabytes of text) keeps either busy for minutes."""
     content.seek(0)
     data = content.read()
     content.seek(0)
-    if content_type != PDF:
-        return _read(_photo_images(data), _deadline(budget))
-    timeout = PDF_WORKER_TIMEOUT if budget is None else budget
-    reading = _in_child(_read_pdf, data, budget, timeout=timeout)
+    timeout = WORKER_TIMEOUT if budget is None else budget
+    reading = _in_child(_read_file, data, content_type, budget, timeout=timeout)
     # Stopped before the end: in the request (a budget), a worker reads it again; a worker's own
     # limit is the end, the copy is left to staff.
     return reading or Reading(marks=(), complete=budget is None)
 
 
-def _read_pdf(data, budget):
-    return _read(_pdf_images(data), _deadline(budget))
-
-
-def _deadline(budget):
-    return None if budget is None else time.monotonic() + budget
+def _read_file(data, content_type, budget):
+    deadline = None if budget is None else time.monotonic() + budget
+    images = _pdf_images(data) if content_type == PDF else _photo_images(data)
+    return _read(images, deadline)
 
 
 def _read(images, deadline):
+    """The marks of the first round of images that shows any: a photo's pictures are each a round
+    of their own; a PDF's pages drawn at one resolution are one round, so that a code of another
+    registration on any page read is seen, wherever the candidate's own is."""
+    found, round_found = [], None
     try:
-        for image, binarizers in images:
-            found = _codes(image, binarizers)
-            if found:
-                marks = tuple(dict.fromkeys(mark for mark, _ in found))
-                best = max(found, key=lambda item: item[0].version)
-                return Reading(marks=marks, complete=True, signature_ink=signature_ink(image, best[1]))
-            if deadline is not None and time.monotonic() > deadline:
+        for image, binarizers, round_ in images:
+            if found and round_ != round_found:
+                break
+            codes = _codes(image, binarizers)
+            if codes:
+                found += [(mark, corners, image) for mark, corners in codes]
+                round_found = round_
+            elif not found and deadline is not None and time.monotonic() > deadline:
                 return Reading(marks=(), complete=False)
     except (OSError, ValueError, SyntaxError, RuntimeError, MemoryError):  # what neither Pillow nor PDFium (PdfiumError) can draw
         pass
     finally:
         images.close()
-    return Reading(marks=(), complete=True)
+    if not found:
+        return Reading(marks=(), complete=True)
+    marks = tuple(dict.fromkeys(mark for mark, _, _ in found))
+    best, corners, image = max(found, key=lambda item: item[0].version)
+    return Reading(marks=marks, complete=True, signature_ink=signature_ink(image, corners))
 
 
 def _in_child(function, *args, timeout):
-    """`function(*args)` in a forked child limited to `timeout` seconds (wall and CPU) and
-    CHILD_MEMORY more bytes of address space; its pickled result, or None when it did not finish."""
+    """`function(*args)` in a forked child limited to `timeout` seconds (wall clock and CPU) and
+    CHILD_MEMORY more bytes of address space; its pickled result, or None when it did not finish
+    (killed, out of memory, failed, or no child could be started)."""
     import pickle
     import resource
     import select
     import signal
 
     receiving, sending = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to be had: as if it had not finished
+        os.close(receiving)
+        os.close(sending)
+        return None
     if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
         try:
             os.close(receiving)
             seconds = math.ceil(timeout) + 1
+            signal.alarm(seconds)  # even blocked, it ends (SIGALRM's default), should its parent be gone
             resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
             resource.setrlimit(resource.RLIMIT_AS, (_address_space() + CHILD_MEMORY, resource.RLIM_INFINITY))
             payload = pickle.dumps(function(*args))
@@ -138,8 +152,11 @@ def _in_child(function, *args, timeout):
             if not ready:
                 break
             chunk = os.read(receiving, 1 << 16)
-            if not chunk:
-                return pickle.loads(b"".join(chunks)) if chunks else None  # our own child's pickle
+            if not chunk:  # the child is done: its result whole, or nothing
+                try:
+                    return pickle.loads(b"".join(chunks)) if chunks else None  # our own child's pickle
+                except (pickle.UnpicklingError, EOFError, ValueError):
+                    return None
             chunks.append(chunk)
         return None
     finally:
@@ -182,32 +199,37 @@ def _photo_images(data):
 
     from documents.uploads import _bounded_decoding
 
-    def opened():
-        image = Image.open(io.BytesIO(data))
-        image.draft("L", (image.width, image.height))  # a JPEG straight to grey
-        return image
+    decoded = {}
 
-    first = None
-    for long_side in (FIRST_LONG_SIDE, SECOND_LONG_SIDE):
-        image = opened()
+    def grey_at(long_side):
+        """The photo in grey, its longer side at most about `long_side`: a JPEG decoded at the nearest
+        reduced scale libjpeg offers, another format decoded once and reduced."""
+        image = Image.open(io.BytesIO(data))
         ratio = long_side / max(image.size)
-        if ratio < 1:
-            image.draft("L", (round(image.width * ratio), round(image.height * ratio)))
-        with _bounded_decoding():
-            picture = ImageOps.grayscale(image) if image.mode != "L" else image.copy()
+        if image.format == "JPEG":
+            image.draft("L", (round(image.width * min(ratio, 1)), round(image.height * min(ratio, 1))))
+            with _bounded_decoding():
+                picture = ImageOps.grayscale(image) if image.mode != "L" else image.copy()
+        else:
+            if "whole" not in decoded:
+                with _bounded_decoding():
+                    decoded["whole"] = ImageOps.grayscale(image) if image.mode != "L" else image.copy()
+            picture = decoded["whole"]
         factor = math.floor(max(picture.size) / long_side)
-        if factor > 1:  # a PNG, or a JPEG libjpeg could not reduce enough
-            picture = picture.reduce(factor)
-        first = first or picture
-        yield picture, AS_TAKEN
-        if ratio >= 1:  # the photo is no larger than the first size: read whole already
-            break
-    yield _evened(picture), EVENED
+        return (picture.reduce(factor) if factor > 1 else picture), ratio
+
+    first, ratio = grey_at(FIRST_LONG_SIDE)
+    picture = first
+    yield first, AS_TAKEN, 1
+    if ratio < 1:  # larger than the first size: read it larger too
+        picture, _ = grey_at(SECOND_LONG_SIDE)
+        yield picture, AS_TAKEN, 2
+    yield _evened(picture), EVENED, 3
     if max(picture.size) < SMALL_LONG_SIDE:  # a small photo: its modules are a few pixels wide
-        yield picture.resize((picture.width * 3 // 2, picture.height * 3 // 2), Image.Resampling.BICUBIC), AS_TAKEN
+        yield picture.resize((picture.width * 3 // 2, picture.height * 3 // 2), Image.Resampling.BICUBIC), AS_TAKEN, 4
     # Last, a blurred (shaken) photo: enlarged by half and sharpened.
     enlarged = first.resize((first.width * 3 // 2, first.height * 3 // 2), Image.Resampling.BICUBIC)
-    yield enlarged.filter(ImageFilter.UnsharpMask(radius=4, percent=200, threshold=0)), AS_TAKEN
+    yield enlarged.filter(ImageFilter.UnsharpMask(radius=4, percent=200, threshold=0)), AS_TAKEN, 5
 
 
 def _evened(image):
@@ -222,7 +244,8 @@ def _evened(image):
 
 
 def _pdf_images(data):
-    """The PDF's last page, then its first ones, drawn in grey at each resolution in turn."""
+    """The PDF's last page, then its first ones, drawn in grey at each resolution in turn: each
+    resolution is one round of `_read`."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(data)
@@ -240,7 +263,7 @@ def _pdf_images(data):
                     image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
                 finally:
                     page.close()
-                yield image, AS_TAKEN
+                yield image, AS_TAKEN, dpi
     finally:
         document.close()
 
@@ -249,7 +272,7 @@ def _page_image_pixels(page):
     import pypdfium2.raw as pdfium_c
 
     total = 0
-    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4):
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=PDF_FORM_DEPTH):
         width, height = image.get_px_size()
         total += width * height
     return total

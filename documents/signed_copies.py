@@ -113,9 +113,10 @@ def outdated_message(old, current):
              "Imprimez et signez la version %(current)d.") % {"old": old, "current": current}
 
 
-# When a piece has several copies, the one that counts: a current copy settles it; an unreadable
-# one is left to staff; one still being read waits; only older versions hold the lock back.
-VERDICT_ORDER = [SignedCopyVerdict.CURRENT, SignedCopyVerdict.UNREADABLE, SignedCopyVerdict.PENDING, SignedCopyVerdict.OUTDATED]
+# When a piece has several copies, the one that counts: a current copy settles it; a copy proven
+# older holds the lock back whatever else is there (an unreadable photo beside it proves nothing);
+# one still being read waits; an unreadable one alone is left to staff.
+VERDICT_ORDER = [SignedCopyVerdict.CURRENT, SignedCopyVerdict.OUTDATED, SignedCopyVerdict.PENDING, SignedCopyVerdict.UNREADABLE]
 
 
 def signed_copies_verdict(files, registration):
@@ -124,21 +125,34 @@ def signed_copies_verdict(files, registration):
     return next((verdict for verdict in VERDICT_ORDER if verdict in verdicts), None)
 
 
-def signed_copy_blocker(registration, states, *, waiting_counts=True):
+def outdated_copy(registration, states):
+    """The version of the signed copy given when it is proven older than the registration's (the
+    latest such copy), or None: no copy, a current one, or none proven older."""
+    state = next((s for s in states if s.required.kind.code == PieceKind.CONFIRMATION), None)
+    if state is None or signed_copies_verdict(state.files, registration) != SignedCopyVerdict.OUTDATED:
+        return None
+    return max(f.confirmation_version for f in state.files if f.signed_copy_verdict(registration) == SignedCopyVerdict.OUTDATED)
+
+
+def candidate_changed_since(registration, version):
+    """Whether the candidate made one of the registration's versions after `version` (staff's
+    changes, such as the residence attestation, make versions too)."""
+    return registration.history.filter(version__gt=version, history_user_id=registration.candidate_id).exists()
+
+
+def signed_copy_blocker(registration, states, *, at_deadline=False):
     """Why the signed confirmation holds the lock back, in French; None when it does not.
 
-    An older version holds it back, for the candidate's lock and the deadline's job alike; a copy
-    still being read holds back the candidate's lock only (`waiting_counts`): at the deadline it
-    is left to staff, like an unreadable one."""
+    An older version holds back the candidate's lock, and one still being read. At the deadline
+    (`at_deadline`: the job, and the standing that announces it), a copy older only by staff's
+    changes is left to staff: the candidate signed the last version they made; and the job has
+    finished the readings first."""
+    old = outdated_copy(registration, states)
+    if old is not None and (not at_deadline or candidate_changed_since(registration, old)):
+        return outdated_message(old, registration.version)
     state = next((s for s in states if s.required.kind.code == PieceKind.CONFIRMATION), None)
-    if state is None:
-        return None
-    files = state.files
-    verdict = signed_copies_verdict(files, registration)
-    if verdict == SignedCopyVerdict.OUTDATED:
-        latest = max(f.confirmation_version for f in files if f.signed_copy_verdict(registration) == SignedCopyVerdict.OUTDATED)
-        return outdated_message(latest, registration.version)
-    if verdict == SignedCopyVerdict.PENDING and waiting_counts:
+    waiting = state is not None and signed_copies_verdict(state.files, registration) == SignedCopyVerdict.PENDING
+    if waiting and not at_deadline:
         return _("la lecture du code QR de votre confirmation signée n'est pas terminée : actualisez la page dans une minute")
     return None
 
@@ -148,16 +162,15 @@ def registrations_by_signed_copy(queryset, verdict):
     admin's filter « version signée »): the same order as `signed_copies_verdict`."""
     copies = PieceFile.objects.filter(piece__registration=OuterRef("pk"), piece__piece_kind__code=PieceKind.CONFIRMATION) \
         .exclude(scan_status=ScanStatus.INFECTED)
-    current = Exists(copies.filter(qr_reading=QrReading.READ, confirmation_version=OuterRef("version")))
-    unreadable = Exists(copies.filter(qr_reading=QrReading.UNREADABLE))
-    pending = Exists(copies.filter(qr_reading=QrReading.PENDING))
-    outdated = Exists(copies.filter(Q(qr_reading=QrReading.READ) & ~Q(confirmation_version=OuterRef("version"))))
-    if verdict == SignedCopyVerdict.CURRENT:
-        return queryset.filter(current)
-    if verdict == SignedCopyVerdict.UNREADABLE:
-        return queryset.filter(unreadable).exclude(current)
-    if verdict == SignedCopyVerdict.PENDING:
-        return queryset.filter(pending).exclude(current).exclude(unreadable)
-    if verdict == SignedCopyVerdict.OUTDATED:
-        return queryset.filter(outdated).exclude(current).exclude(unreadable).exclude(pending)
+    found = {
+        SignedCopyVerdict.CURRENT: Exists(copies.filter(qr_reading=QrReading.READ, confirmation_version=OuterRef("version"))),
+        SignedCopyVerdict.OUTDATED: Exists(copies.filter(Q(qr_reading=QrReading.READ) & ~Q(confirmation_version=OuterRef("version")))),
+        SignedCopyVerdict.PENDING: Exists(copies.filter(qr_reading=QrReading.PENDING)),
+        SignedCopyVerdict.UNREADABLE: Exists(copies.filter(qr_reading=QrReading.UNREADABLE)),
+    }
+    if verdict not in found:
+        return queryset
+    queryset = queryset.filter(found[verdict])
+    for before in VERDICT_ORDER[:VERDICT_ORDER.index(verdict)]:
+        queryset = queryset.exclude(found[before])
     return queryset

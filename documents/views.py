@@ -269,7 +269,7 @@ def verify(request, code):
                     .filter(kind=GeneratedDocumentKind.CONFIRMATION, verification_code=code).first())
     if document is not None and staff:
         return redirect("admin:exams_registration_change", document.registration_id)
-    context = {"code": code, "found": document is not None,
-               "current": document is not None and document.version == document.registration.version,
-               "title": title}
+    registration = document.registration if document else None
+    context = {"code": code, "found": document is not None, "cancelled": bool(registration and registration.is_cancelled),
+               "current": registration is not None and document.version == registration.version, "title": title}
     return render(request, "documents/verify.html", context, status=200 if document else 404)

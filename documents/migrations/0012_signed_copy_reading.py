@@ -16,8 +16,9 @@ def _code(number, version):
 
 
 def forwards(apps, schema_editor):
-    """Each stored confirmation gets the code it prints; each signed copy already uploaded keeps the
-    version its text layer gave (now « lu »), the others are left to staff (« illisible »)."""
+    """Each stored confirmation gets the code it prints. The signed copies already uploaded are left
+    to staff (« illisible »): the version their text layer gave was never proven by a code, so it
+    stays a hint and decides nothing."""
     GeneratedDocument = apps.get_model("documents", "GeneratedDocument")
     PieceFile = apps.get_model("documents", "PieceFile")
     confirmations = GeneratedDocument.objects.filter(kind="confirmation").select_related("registration")
@@ -25,9 +26,7 @@ def forwards(apps, schema_editor):
         if document.registration.number:
             GeneratedDocument.objects.filter(pk=document.pk).update(
                 verification_code=_code(document.registration.number, document.version))
-    signed = PieceFile.objects.filter(piece__piece_kind__code="confirmation")
-    signed.filter(confirmation_version__isnull=False).update(qr_reading="read")
-    signed.filter(confirmation_version__isnull=True).update(qr_reading="unreadable")
+    PieceFile.objects.filter(piece__piece_kind__code="confirmation").update(qr_reading="unreadable")
 
 
 class Migration(migrations.Migration):

@@ -153,10 +153,58 @@ def test_a_pdf_that_takes_minutes_to_draw_is_given_up_within_its_limits(monkeypa
     started = time.monotonic()
     in_request = read(hostile, "application/pdf", budget=0.3)
     assert not in_request.complete and time.monotonic() - started < 3
-    monkeypatch.setattr(qr_reading, "PDF_WORKER_TIMEOUT", 1)
+    monkeypatch.setattr(qr_reading, "WORKER_TIMEOUT", 1)
     started = time.monotonic()
     in_worker = read(hostile, "application/pdf")
     assert in_worker.complete and in_worker.mark is None and time.monotonic() - started < 5
+
+
+def finder_field(side):
+    """A PNG of QR finder patterns side by side (11 KB for 2000 × 2000): zxing weighs each of its
+    thousands of candidates against the others, for minutes."""
+    import numpy
+    from PIL import Image
+
+    pattern = numpy.full((7, 7), 255, numpy.uint8)
+    pattern[0, :] = pattern[6, :] = pattern[:, 0] = pattern[:, 6] = 0
+    pattern[2:5, 2:5] = 0
+    tile = numpy.full((8, 8), 255, numpy.uint8)
+    tile[:7, :7] = pattern
+    buffer = io.BytesIO()
+    Image.fromarray(numpy.tile(tile, (side // 8 + 1, side // 8 + 1))[:side, :side]).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_an_image_that_keeps_zxing_busy_for_minutes_is_given_up_within_its_limits(monkeypatch):
+    """It took 15 s in the upload request, 77 s in the worker: both now stop at their limit."""
+    import time
+
+    crafted = finder_field(2000)
+    started = time.monotonic()
+    assert not read(crafted, "image/png", budget=0.5).complete
+    assert time.monotonic() - started < 3
+    monkeypatch.setattr(qr_reading, "WORKER_TIMEOUT", 1)
+    reading = read(crafted, "image/png")
+    assert reading.complete and reading.mark is None
+
+
+def test_no_child_to_be_had_is_a_reading_not_finished(monkeypatch):
+    import os
+
+    def no_fork():
+        raise BlockingIOError("fork")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    open_before = len(os.listdir("/proc/self/fd"))
+    assert read(image_bytes("JPEG", (800, 600)), budget=0.5) == qr_reading.Reading(marks=(), complete=False)
+    assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+def test_a_code_printed_before_the_secret_key_changed_still_proves_itself(registration, settings):
+    payload = qr_payload(registration)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    assert mark_in(payload).version == 7
 
 
 # --- At the upload -----------------------------------------------------------------------------
@@ -192,6 +240,21 @@ def test_an_unreadable_copy_is_stored_and_left_to_staff(logged_in, registration)
     assert response.status_code == 200
     assert "Nous n'avons pas pu lire le code QR : vérifiez que la page entière est visible et nette." in response.json()["message"]
     assert PieceFile.objects.get().qr_reading == QrReading.UNREADABLE
+
+
+def test_a_pdf_holding_anothers_confirmation_before_ones_own_is_refused(logged_in, registration, other_candidate):
+    """Every page read counts, not only the first where a code is found."""
+    from pypdf import PdfReader, PdfWriter
+
+    others = RegistrationFactory(candidate=other_candidate, version=3)
+    writer = PdfWriter()
+    for source in (confirmation_of(others), confirmation_of(registration)):
+        for page in PdfReader(io.BytesIO(source)).pages:
+            writer.add_page(page)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    response = post_copy(logged_in, registration, buffer.getvalue(), name="copie.pdf")
+    assert response.status_code == 400 and not PieceFile.objects.exists()
 
 
 def test_other_pieces_are_not_read(logged_in, registration):
@@ -282,6 +345,14 @@ def test_an_unreadable_copy_does_not_hold_the_lock_back(everything_but_the_copy)
     assert registration_blockers(everything_but_the_copy) == []
 
 
+def test_an_unreadable_photo_beside_an_older_version_proves_nothing(everything_but_the_copy):
+    registration = everything_but_the_copy
+    give_the_copy(registration, photo_of(confirmation_of(registration, version=6)))
+    give_the_copy(registration, image_bytes("JPEG", (1600, 1200)), name="floue.jpg")
+    assert registration_blockers(registration) == [
+        "Ce document est la version 6 : vous avez modifié votre inscription depuis. Imprimez et signez la version 7."]
+
+
 def test_changing_the_registration_after_the_copy_makes_it_outdated_at_once(everything_but_the_copy, current_copy, logged_in):
     registration = everything_but_the_copy
     give_the_copy(registration, current_copy)
@@ -293,14 +364,46 @@ def test_changing_the_registration_after_the_copy_makes_it_outdated_at_once(ever
     assert "Version 7 dépassée" in page and "Imprimez et signez la version 8" in page
 
 
+def a_new_version_by(registration, user):
+    """What a step's save (the candidate) or an admin change (staff) does: a new version, by them."""
+    registration = Registration.objects.get(pk=registration.pk)
+    registration.version += 1
+    registration._history_user = user
+    registration.save()
+    return registration
+
+
 def test_the_deadline_job_cancels_a_registration_whose_copy_is_older(everything_but_the_copy, run_on_commit):
     registration = everything_but_the_copy
-    give_the_copy(registration, photo_of(confirmation_of(registration, version=6)))
+    give_the_copy(registration, photo_of(confirmation_of(registration)))
+    a_new_version_by(registration, registration.candidate)
     closes = registration.session.registration_closes_at
     with run_on_commit():
         assert close_registrations(at=closes + signed_copies_grace()) == (0, 1)
     assert Registration.objects.get(pk=registration.pk).is_cancelled
-    assert "Imprimez et signez la version 7" in mail.outbox[-1].body
+    assert ("La confirmation signée déposée était la version 7 ; votre inscription était en version 8, que vous n'avez pas "
+            "signée." in mail.outbox[-1].body.replace("\xa0", " ").replace("\u202f", " "))
+
+
+def test_a_copy_older_only_by_staffs_changes_is_left_to_staff_at_the_deadline(everything_but_the_copy, staff):
+    """The residence attestation or a correction in admin makes a version the candidate never saw."""
+    registration = everything_but_the_copy
+    give_the_copy(registration, photo_of(confirmation_of(registration)))
+    a_new_version_by(registration, staff)
+    closes = registration.session.registration_closes_at
+    assert close_registrations(at=closes + signed_copies_grace()) == (1, 0)
+
+
+def test_the_deadline_job_finishes_a_reading_under_way_before_judging(everything_but_the_copy, run_on_commit):
+    """A copy the request could not read in time is read by the job: an older version still cancels."""
+    registration = everything_but_the_copy
+    [copy] = give_the_copy(registration, photo_of(confirmation_of(registration)))
+    a_new_version_by(registration, registration.candidate)
+    PieceFile.objects.filter(pk=copy.pk).update(qr_reading=QrReading.PENDING, confirmation_version=None)
+    closes = registration.session.registration_closes_at
+    with run_on_commit():
+        assert close_registrations(at=closes + signed_copies_grace()) == (0, 1)
+    assert PieceFile.objects.get(pk=copy.pk).confirmation_version == 7
 
 
 def test_the_deadline_job_locks_with_the_current_copy_or_one_still_being_read(everything_but_the_copy, current_copy):
@@ -372,6 +475,13 @@ def test_anyone_learns_whether_a_code_is_the_current_version_and_nothing_persona
     assert "correspond à une version dépassée" in page and "ce n'est plus la version en vigueur" in page
 
 
+def test_a_cancelled_registrations_code_is_said_no_longer_in_force(client, registration):
+    address = verification_address(registration, 7)
+    Registration.objects.filter(pk=registration.pk).update(status="cancelled")
+    page = page_text(client.get(address))
+    assert "correspond à une inscription annulée" in page and "est valide" not in page
+
+
 def test_an_unknown_code_is_said_unknown(client):
     response = client.get(reverse("verify", args=["AAAAA-AAAAA"]))
     assert response.status_code == 404 and "Code inconnu" in response.content.decode()
@@ -408,7 +518,9 @@ def test_the_standing_asks_for_the_current_version_instead_of_saying_complete(ev
     from documents.progress import registration_standing
 
     registration = everything_but_the_copy
+    Registration.objects.filter(pk=registration.pk).update(version=6)
     give_the_copy(registration, photo_of(confirmation_of(registration, version=6)))
+    a_new_version_by(registration, registration.candidate)
     standing = registration_standing(Registration.objects.get(pk=registration.pk), at=OPEN)
     assert standing.case == "signed_copy_outdated"
     assert standing.line == "Ce document est la version 6 : vous avez modifié votre inscription depuis. Imprimez et signez la version 7."

@@ -273,9 +273,9 @@ def assert_pieces_kept(stored):
     assert identity_file.sent_sha256 == identity_file.sha256 == "ab" * 32  # documents 0008: stored as sent
     signed = PieceFile.objects.get(pk=stored["signed"])
     assert (signed.piece_id, signed.confirmation_version, signed.sent_sha256) == (stored["confirmation"], 2, "cd" * 32)
-    # documents 0012: the version its text layer gave counts as read; the photo, unread, is left to staff.
+    # documents 0012: no code ever proved their versions: both copies are left to staff.
     assert (signed.qr_reading, PieceFile.objects.get(pk=stored["photo"]).qr_reading, identity_file.qr_reading) == (
-        "read", "unreadable", "")
+        "unreadable", "unreadable", "")
     assert Piece.objects.get(pk=stored["confirmation"]).status == "accepted"
     generated = GeneratedDocument.objects.get(pk=stored["generated"])
     assert (generated.registration_id, generated.kind, generated.version) == (stored["registration"], "confirmation", 2)
