@@ -12,7 +12,7 @@ from documents.completeness import missing_pieces, piece_states, registration_ch
 from documents.models import PieceFile, QrReading
 from documents.requirements import session_requirements
 from documents.scanning import piece_file_read_qr
-from documents.signed_copies import outdated_copy, signed_copy_blocker
+from documents.signed_copies import outdated_copy_at_deadline
 from exams.models import Registration
 from exams.rules import registration_errors
 from exams.services import registration_check_writable, registration_for_update
@@ -60,12 +60,12 @@ def close_registrations(*, at=None, grace=CLOSING_GRACE):
     drafts = (Registration.objects.drafts().filter(session__registration_closes_at__lt=closed_before)
               .select_related("session", "candidate", "specialty", "option"))
     matrices = {}  # one read of each session's matrix for the whole run
+    # The readings of signed copies still under way are finished first, out of any lock: what is
+    # judged is what the copies are (another registration's is withdrawn, the cancellation says why).
+    unread = PieceFile.objects.filter(piece__registration__in=drafts, qr_reading=QrReading.PENDING).values_list("pk", flat=True)
+    for file_id in list(unread):
+        piece_file_read_qr(file_id=file_id, at=at, notify=False)
     for registration in drafts.iterator(chunk_size=500):
-        # The readings of signed copies still under way are finished first, out of any lock: what
-        # is judged is what the copies are.
-        for file_id in PieceFile.objects.filter(piece__registration=registration, qr_reading=QrReading.PENDING) \
-                .values_list("pk", flat=True):
-            piece_file_read_qr(file_id=file_id, at=at)
         if registration.session_id not in matrices:
             matrices[registration.session_id] = session_requirements(registration.session)
         requirements = matrices[registration.session_id]
@@ -79,9 +79,7 @@ def close_registrations(*, at=None, grace=CLOSING_GRACE):
             if not registration_errors(registration):
                 states = piece_states(registration, requirements)
                 missing = missing_pieces(registration, states)
-                # A signed copy of an older version is no signed confirmation.
-                if signed_copy_blocker(registration, states, at_deadline=True):
-                    old_copy = outdated_copy(registration, states)
+                old_copy = outdated_copy_at_deadline(registration, states)  # an older version is no signed confirmation
             if missing == [] and old_copy is None:
                 done = registration.lock(at)
                 template, counter = "registration_locked", "locked"

@@ -262,10 +262,6 @@ class PieceFile(models.Model):
             return SignedCopyVerdict.PENDING
         return None
 
-    @property
-    def is_outdated_confirmation(self):
-        return self.signed_copy_verdict(self.piece.registration) == SignedCopyVerdict.OUTDATED
-
 
 class RejectionReason(models.Model):
     """A reason staff pick when a piece must be replaced; none: it fits every kind of piece."""

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from documents import completeness
 from documents.models import PieceStatus
 from documents.requirements import required_pieces
-from documents.signed_copies import candidate_changed_since, outdated_copy, outdated_message
+from documents.signed_copies import outdated_copy, outdated_copy_at_deadline, outdated_message
 from exams.convocations import CONVOCATION_NOTICE, first_slot
 from exams.forms import STEPS
 from exams.models import Convocation, Mark
@@ -103,12 +103,10 @@ def _missing_pieces(registration, answers, given):
 
 def _outdated_copy(registration, answers, given, *, closed):
     """Why the signed confirmation given is not the one to sign (an older version), or None; once
-    closed, as the deadline's job judges it (`signed_copy_blocker`, at the deadline)."""
+    closed, as the deadline's job judges it."""
     states = completeness.piece_states(registration, required=answers.required, given=given)
-    old = outdated_copy(registration, states)
-    if old is None or (closed and not candidate_changed_since(registration, old)):
-        return None
-    return outdated_message(old, registration.version)
+    old = outdated_copy_at_deadline(registration, states) if closed else outdated_copy(registration, states)
+    return None if old is None else outdated_message(old, registration.version)
 
 
 def _cancelled(registration, answers, given):

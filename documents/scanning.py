@@ -71,11 +71,12 @@ def piece_file_quarantine(*, piece_file, signature, at):
     return True
 
 
-def _piece_file_withdraw(*, piece_file, mark, reason, at, template, event_key):
+def _piece_file_withdraw(*, piece_file, mark, reason, at, template, event_key, unless_others=False, notify=True):
     """A stored file found unacceptable by a worker: `mark` records it (False when another
     decision came first), its content goes once that commits, the piece goes back to the candidate
-    with `reason` until the replacement date, and the candidate is emailed, once. Returns the
-    piece, or None when nothing was done."""
+    with `reason` until the replacement date (`unless_others`: only when no other file is left to
+    it), and the candidate is emailed, once (unless `notify` is False). Returns the piece, or None
+    when nothing was done."""
     with transaction.atomic():
         # The registration's row before the file's, the order every write takes: a removal of this
         # file under way waits here instead of deadlocking with it.
@@ -90,16 +91,19 @@ def _piece_file_withdraw(*, piece_file, mark, reason, at, template, event_key):
         piece = Piece.objects.select_for_update().select_related("registration__candidate", "registration__session",
                                                                  "piece_kind").get(pk=piece_file.piece_id)
         registration = piece.registration
-        piece.status, piece.review_reason = PieceStatus.TO_REPLACE, reason
-        piece.replace_until = replacement_deadline(registration.session, at)
-        piece.reviewed_at, piece.reviewed_by = None, None
-        piece.save()
+        others = piece.files.exclude(scan_status=ScanStatus.INFECTED).exists()
+        if not (unless_others and others):
+            piece.status, piece.review_reason = PieceStatus.TO_REPLACE, reason
+            piece.replace_until = replacement_deadline(registration.session, at)
+            piece.reviewed_at, piece.reviewed_by = None, None
+            piece.save()
         registration_refresh_missing(registration)
-        pieces_url = absolute_url(reverse("documents:pieces", args=[registration.pk]) + f"#piece-{piece.piece_kind.code}")
-        email_send(user=registration.candidate, template=template,
-                   context={"piece": piece, "registration": registration, "file_name": piece_file.original_name,
-                            "pieces_url": pieces_url},
-                   event_key=event_key)
+        if notify:
+            pieces_url = absolute_url(reverse("documents:pieces", args=[registration.pk]) + f"#piece-{piece.piece_kind.code}")
+            email_send(user=registration.candidate, template=template,
+                       context={"piece": piece, "registration": registration, "file_name": piece_file.original_name,
+                                "pieces_url": pieces_url},
+                       event_key=event_key)
     return piece
 
 
@@ -110,31 +114,38 @@ def signed_copies_queue_reading(piece_files):
             transaction.on_commit(lambda file_id=piece_file.pk: read_signed_copy_task.delay(file_id))
 
 
-def piece_file_read_qr(*, file_id, at=None):
+def piece_file_read_qr(*, file_id, at=None, notify=True):
     """Read a copy's QR code to the end, once: a copy no longer « lecture en cours » is left as it
     is, so a task delivered twice decides once. Another registration's copy is withdrawn (it is
-    never kept). Returns the fields recorded, "withdrawn", or None when there was nothing to read."""
+    never kept), the candidate emailed unless `notify` is False (the deadline's job, whose own
+    email says what was missing). Returns the fields recorded, "withdrawn", or None when nothing
+    was decided here."""
     at = at or timezone.now()
-    piece_file = PieceFile.objects.select_related("piece__registration").filter(pk=file_id, qr_reading=QrReading.PENDING).first()
-    if piece_file is None or not piece_file.file:
+    pending = PieceFile.objects.filter(pk=file_id, qr_reading=QrReading.PENDING)
+    piece_file = pending.select_related("piece__registration").first()
+    if piece_file is None:
         return None
-    with piece_file.file.open("rb") as stream:
-        reading = read_confirmation(stream, piece_file.content_type)
+    try:
+        if not piece_file.file:  # infected and emptied meanwhile
+            raise FileNotFoundError(file_id)
+        with piece_file.file.open("rb") as stream:
+            reading = read_confirmation(stream, piece_file.content_type)
+    except OSError:  # its content is gone (infected, or lost from storage): nothing to read, left to staff
+        pending.update(qr_reading=QrReading.UNREADABLE)
+        return None
     try:
         fields = reading_fields(reading, piece_file.piece.registration)
     except NotThisConfirmation:
         reason = _("« %(name)s » n'est pas votre confirmation d'inscription : il a été retiré. Déposez votre confirmation, "
                    "datée et signée.") % {"name": piece_file.original_name}
-
-        def mark():
-            return PieceFile.objects.filter(pk=piece_file.pk, qr_reading=QrReading.PENDING).delete()[0]
-
-        piece = _piece_file_withdraw(piece_file=piece_file, mark=mark, reason=reason, at=at, template="signed_copy_refused",
-                                     event_key=f"signed-copy-refused:{piece_file.pk}")
-        if piece is not None:
-            logger.warning("signed copy: file %s of piece %s is another registration's confirmation, withdrawn", file_id, piece.pk)
+        piece = _piece_file_withdraw(piece_file=piece_file, mark=lambda: pending.delete()[0], reason=reason, at=at,
+                                     template="signed_copy_refused", event_key=f"signed-copy-refused:{piece_file.pk}",
+                                     unless_others=True, notify=notify)
+        if piece is None:
+            return None
+        logger.warning("signed copy: file %s of piece %s is another registration's confirmation, withdrawn", file_id, piece.pk)
         return "withdrawn"
-    PieceFile.objects.filter(pk=file_id, qr_reading=QrReading.PENDING).update(**fields)
+    pending.update(**fields)
     return fields
 
 
@@ -143,6 +154,7 @@ def signed_copies_requeue_unread(*, at=None, older_than=None):
     at = at or timezone.now()
     older_than = older_than if older_than is not None else timedelta(minutes=30)
     ids = list(PieceFile.objects.filter(qr_reading=QrReading.PENDING, uploaded_at__lte=at - older_than).values_list("pk", flat=True))
+    # (a copy emptied meanwhile is marked unreadable by its reading, so it comes back once)
     for file_id in ids:
         read_signed_copy_task.delay(file_id)
     return len(ids)

@@ -140,19 +140,22 @@ def candidate_changed_since(registration, version):
     return registration.history.filter(version__gt=version, history_user_id=registration.candidate_id).exists()
 
 
-def signed_copy_blocker(registration, states, *, at_deadline=False):
-    """Why the signed confirmation holds the lock back, in French; None when it does not.
-
-    An older version holds back the candidate's lock, and one still being read. At the deadline
-    (`at_deadline`: the job, and the standing that announces it), a copy older only by staff's
-    changes is left to staff: the candidate signed the last version they made; and the job has
-    finished the readings first."""
+def outdated_copy_at_deadline(registration, states):
+    """The deadline's judgment of the signed copy (the job, and the standing that announces it):
+    the version of a copy proven older by a version the candidate made, or None. A copy older only
+    by staff's versions is left to staff: the candidate signed the last version they made."""
     old = outdated_copy(registration, states)
-    if old is not None and (not at_deadline or candidate_changed_since(registration, old)):
+    return old if old is not None and candidate_changed_since(registration, old) else None
+
+
+def signed_copy_blocker(registration, states):
+    """Why the signed confirmation holds back the candidate's lock, in French; None when it does
+    not: a copy proven older, or one still being read."""
+    old = outdated_copy(registration, states)
+    if old is not None:
         return outdated_message(old, registration.version)
     state = next((s for s in states if s.required.kind.code == PieceKind.CONFIRMATION), None)
-    waiting = state is not None and signed_copies_verdict(state.files, registration) == SignedCopyVerdict.PENDING
-    if waiting and not at_deadline:
+    if state is not None and signed_copies_verdict(state.files, registration) == SignedCopyVerdict.PENDING:
         return _("la lecture du code QR de votre confirmation signée n'est pas terminée : actualisez la page dans une minute")
     return None
 

@@ -30,6 +30,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ConfigurationError("SECRET_KEY est obligatoire quand DEBUG est désactivé.")
     SECRET_KEY = "dev-only-key-never-used-in-production-" + "x" * 20
+# The keys before the current one, comma-separated: sessions, links and the codes printed on the
+# confirmations they signed still verify while the new key takes over (documents/confirmation_code.py).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not ALLOWED_HOSTS:

@@ -14,7 +14,7 @@ def test_every_candidate_page_passes_axe(live_server, a11y_page, journey_registr
     registration = journey_registration
     page = a11y_page
     anonymous = ["/", "/compte/connexion/", "/compte/creer/", "/compte/activer/renvoyer/", "/compte/mot-de-passe/oublie/",
-                 "/accessibilite/", "/mentions-legales/", "/donnees-personnelles/"]
+                 "/accessibilite/", "/mentions-legales/", "/donnees-personnelles/", "/verifier/AAAAA-AAAAA"]
     candidate = ["/compte/", "/compte/mes-donnees/", "/compte/messages/", "/compte/adresse-electronique/", "/compte/mot-de-passe/",
                  f"/inscription/{registration.pk}/", *[f"/inscription/{registration.pk}/etape/{step}/" for step in
                  ("situation", "preparation", "specialite", "dispenses", "amenagement")],

@@ -265,15 +265,7 @@ def test_other_pieces_are_not_read(logged_in, registration):
 
 def test_a_copy_the_request_could_not_finish_is_read_by_a_worker(logged_in, registration, current_copy, monkeypatch,
                                                                  django_capture_on_commit_callbacks):
-    monkeypatch.setattr(signed_copies, "READING_BUDGET", 0)  # the request stops after its first, cheapest try
-    tries = []
-    real_codes = qr_reading._codes
-
-    def codes(image, binarizers):  # nothing found on the first picture tried: the request's budget is spent
-        tries.append(image)
-        return real_codes(image, binarizers) if len(tries) > 1 else []
-
-    monkeypatch.setattr(qr_reading, "_codes", codes)
+    monkeypatch.setattr(signed_copies, "READING_BUDGET", 0)  # the request does not wait for the reading at all
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = post_copy(logged_in, registration, current_copy)
     assert "Lecture du code QR en cours" in response.json()["message"]
@@ -304,6 +296,30 @@ def test_a_worker_withdraws_a_copy_that_proves_to_be_anothers(registration, othe
     assert piece.status == PieceStatus.TO_REPLACE and "n'est pas votre confirmation d'inscription" in piece.review_reason
     assert [m.subject for m in mail.outbox] == ["Confirmation signée retirée\xa0: ce n'est pas la vôtre"]
     assert piece_file_read_qr(file_id=piece_file.pk) is None
+
+
+def test_a_foreign_copy_found_late_beside_a_good_one_leaves_the_piece_as_it_is(registration, other_candidate, current_copy,
+                                                                                run_on_commit):
+    from django.core.files.base import ContentFile
+
+    [good] = give_the_copy(registration, current_copy)
+    others = RegistrationFactory(candidate=other_candidate, version=7)
+    foreign = PieceFile(piece=good.piece, original_name="autre.jpg", content_type="image/jpeg", size=1, sha256="b" * 64,
+                        sent_sha256="b" * 64, qr_reading=QrReading.PENDING, scan_status="unscanned")
+    foreign.file.save("autre.jpg", ContentFile(photo_of(confirmation_of(others))), save=True)
+    with run_on_commit():
+        assert piece_file_read_qr(file_id=foreign.pk) == "withdrawn"
+    piece = Piece.objects.get()
+    assert piece.status == PieceStatus.RECEIVED and list(piece.files.all()) == [good]
+    assert "Il a été retiré" in mail.outbox[-1].body and "avant le" not in mail.outbox[-1].body
+
+
+def test_a_copy_whose_content_is_gone_is_left_to_staff_not_read_again(registration, current_copy):
+    [copy] = give_the_copy(registration, current_copy)
+    PieceFile.objects.filter(pk=copy.pk).update(qr_reading=QrReading.PENDING)
+    copy.file.storage.delete(copy.file.name)
+    assert piece_file_read_qr(file_id=copy.pk) is None
+    assert PieceFile.objects.get(pk=copy.pk).qr_reading == QrReading.UNREADABLE
 
 
 # --- The lock ----------------------------------------------------------------------------------
@@ -406,12 +422,14 @@ def test_the_deadline_job_finishes_a_reading_under_way_before_judging(everything
     assert PieceFile.objects.get(pk=copy.pk).confirmation_version == 7
 
 
-def test_the_deadline_job_locks_with_the_current_copy_or_one_still_being_read(everything_but_the_copy, current_copy):
+def test_the_deadline_job_reads_a_copy_still_being_read_and_locks_with_it_current(everything_but_the_copy, current_copy):
     registration = everything_but_the_copy
     give_the_copy(registration, current_copy)
-    PieceFile.objects.filter(piece__piece_kind__code=PieceKind.CONFIRMATION).update(qr_reading=QrReading.PENDING)
+    PieceFile.objects.filter(piece__piece_kind__code=PieceKind.CONFIRMATION).update(qr_reading=QrReading.PENDING,
+                                                                                   confirmation_version=None)
     closes = registration.session.registration_closes_at
     assert close_registrations(at=closes + signed_copies_grace()) == (1, 0)
+    assert PieceFile.objects.get(piece__piece_kind__code=PieceKind.CONFIRMATION).qr_reading == QrReading.READ
 
 
 def signed_copies_grace():
