@@ -50,9 +50,12 @@ EVENED = ("FixedThreshold", "LocalAverage")
 # The ink test: the box, rectified; a pixel is ink when clearly darker than the paper around it,
 # and the box holds ink when more than INK_MIN_SHARE of its inside is.
 BOX_SEARCH = 0.25  # of the QR code's side: the margin rectified around the box, where its border is looked for
+BORDER_SEEN = 0.6  # a border is found where its lines, BORDER_WIDTH together, hold at least this share of ink
+BORDER_WIDTH = 7
 BORDER_PAD = 0.1  # of the QR code's side: what is left out inside the border found
 RECTIFIED_WIDTH = 800
 INK_RATIO = 0.7
+LINE_RATIO = 0.85
 INK_MIN_SHARE = 0.004
 
 
@@ -280,7 +283,8 @@ def _page_image_pixels(page):
 
 def signature_ink(image, corners):
     """Whether the « Date et signature » box, located from the QR symbol's corners, holds ink;
-    None when the box is not wholly in the picture. A hint for staff, never a refusal.
+    None when the box is not wholly in the picture, or its border is not found. A hint for staff,
+    never a refusal.
 
     The box is rectified with a margin around it; its printed border is then found on that
     picture (the corners' imprecision grows with the distance from the code), and only what lies
@@ -301,21 +305,37 @@ def signature_ink(image, corners):
     matrix = matrix / matrix[2, 2]
     rectified = image.convert("L").transform((width, height), Image.Transform.PERSPECTIVE, tuple(matrix.flatten()[:8]),
                                              resample=Image.Resampling.BILINEAR)
-    pixels = numpy.asarray(rectified.filter(ImageFilter.GaussianBlur(1)), dtype=numpy.float32)
-    ink = pixels < INK_RATIO * numpy.maximum(_paper(pixels), 1)
+    raw = numpy.asarray(rectified, dtype=numpy.float32)
+    paper = numpy.maximum(_paper(raw), 1)
+    ink = numpy.asarray(rectified.filter(ImageFilter.GaussianBlur(1)), dtype=numpy.float32) < INK_RATIO * paper
+    line = raw < LINE_RATIO * paper  # the printed border, thin on a small photo, is looked for less strictly
     search = round(2 * m * scale)  # each border is looked for within this many pixels of where it should be
     inner_rows = slice(round(height * 0.3), round(height * 0.7))
     inner_columns = slice(round(width * 0.3), round(width * 0.7))
-    columns, rows = ink[inner_rows].mean(axis=0), ink[:, inner_columns].mean(axis=1)
-    left = int(numpy.argmax(columns[:search]))
-    right = width - search + int(numpy.argmax(columns[-search:]))
-    top = int(numpy.argmax(rows[:search]))
-    bottom = height - search + int(numpy.argmax(rows[-search:]))
+    columns, rows = line[inner_rows].mean(axis=0), line[:, inner_columns].mean(axis=1)
+    expected = round(m * scale)  # where each border should be, from the frame's edge
+    borders = [_border(columns[:search], expected), _border(columns[::-1][:search], expected),
+               _border(rows[:search], expected), _border(rows[::-1][:search], expected)]
+    if None in borders:  # a border not found: the box is not located, nothing is said
+        return None
+    left, top = borders[0], borders[2]
+    right, bottom = width - 1 - borders[1], height - 1 - borders[3]
     pad = round(BORDER_PAD * scale)
     inside = ink[top + pad:bottom - pad, left + pad:right - pad]
     if inside.size == 0:
         return None
     return bool(inside.mean() > INK_MIN_SHARE)
+
+
+def _border(profile, expected):
+    """Where a printed border line crosses `profile` (the share of ink along each line, from the
+    frame's edge inwards): the line nearest `expected` whose neighbourhood (a slanted or blurred
+    border spreads over a few lines) holds at least BORDER_SEEN ink, or None."""
+    import numpy
+
+    spread = numpy.convolve(profile, numpy.ones(BORDER_WIDTH), mode="same")
+    lines = numpy.flatnonzero(spread >= BORDER_SEEN)
+    return None if lines.size == 0 else int(lines[numpy.argmin(numpy.abs(lines - expected))])
 
 
 def _paper(pixels, block=16):

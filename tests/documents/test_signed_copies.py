@@ -549,3 +549,18 @@ def test_the_standing_asks_for_the_current_version_instead_of_saying_complete(ev
     with time_machine.travel(OPEN, tick=False):
         page = page_text(logged_in.get(reverse("documents:overview", args=[registration.pk])))
     assert "Imprimez et signez la version 7" in page
+
+
+def test_no_hint_is_given_when_the_box_is_not_where_the_code_says(registration):
+    """Located only by the code's corners, a box whose border is not found says nothing: a guess
+    that takes the border itself for ink would tell staff an empty box is signed."""
+    from PIL import ImageDraw
+
+    confirmation = confirmation_of(registration)
+    page = photographs.rendered_page(confirmation)
+    x0, y0, x1, y1 = photographs.signature_box(confirmation)
+    ImageDraw.Draw(page).rectangle((x0 - 12, y0 - 12, x1 + 12, y1 + 12), fill="white")  # no box printed
+    buffer = io.BytesIO()
+    page.save(buffer, "PNG")
+    reading = read(buffer.getvalue(), "image/png")
+    assert reading.mark.version == 7 and reading.signature_ink is None
