@@ -226,7 +226,8 @@ def _photo_images(data):
     yield first, AS_TAKEN, 1
     if ratio < 1:  # larger than the first size: read it larger too
         picture, _ = grey_at(SECOND_LONG_SIDE)
-        yield picture, AS_TAKEN, 2
+        if picture.size != first.size:
+            yield picture, AS_TAKEN, 2
     yield _evened(picture), EVENED, 3
     if max(picture.size) < SMALL_LONG_SIDE:  # a small photo: its modules are a few pixels wide
         yield picture.resize((picture.width * 3 // 2, picture.height * 3 // 2), Image.Resampling.BICUBIC), AS_TAKEN, 4
