@@ -5,8 +5,9 @@ A copy is one of: the current version of this registration; an older version (wh
 registration's (refused, never stored); unreadable (stored, left to staff). The reading tries the
 cheap ways in the request, within READING_BUDGET; a copy not read by then is stored « lecture en
 cours » and read to the end by a worker (documents/scanning.py, `piece_file_read_qr`), which
-withdraws it if it turns out to be another registration's. What is stored is the version read, never the verdict: a copy that
-was current becomes « ancienne » as soon as the candidate changes the registration.
+withdraws it if it turns out to be another registration's. What is stored is the version read,
+never the verdict: a copy that was current becomes « ancienne » as soon as the registration
+changes.
 """
 
 from dataclasses import dataclass
