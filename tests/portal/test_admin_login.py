@@ -115,10 +115,14 @@ def test_a_staff_member_with_two_devices_chooses_which_one_gives_the_code(client
 
 @pytest.mark.parametrize(("failures", "seconds"), [(1, "1 seconde,"), (3, "4 secondes,")])
 def test_a_code_typed_too_soon_after_wrong_ones_says_how_many_seconds_to_wait(client, staff, device, failures, seconds):
+    import time_machine
     from django.utils import timezone
 
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=failures, throttling_failure_timestamp=timezone.now())
-    page = html.unescape(log_in(client, staff, code(device)).content.decode())
+    # The clock stands still: the wait is counted from the last failure, and a slow login (the
+    # password's hash) must not take a second off it.
+    with time_machine.travel(timezone.now(), tick=False):
+        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=failures, throttling_failure_timestamp=timezone.now())
+        page = html.unescape(log_in(client, staff, code(device)).content.decode())
     assert f"après un code erroné, le suivant n'est vérifié qu'après un court délai\xa0: attendez {seconds}" in page
     assert "attendez une minute" not in page
     assert "_auth_user_id" not in client.session
