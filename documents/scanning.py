@@ -91,8 +91,7 @@ def _piece_file_withdraw(*, piece_file, mark, reason, at, template, event_key, u
         piece = Piece.objects.select_for_update().select_related("registration__candidate", "registration__session",
                                                                  "piece_kind").get(pk=piece_file.piece_id)
         registration = piece.registration
-        others = piece.files.exclude(scan_status=ScanStatus.INFECTED).exists()
-        if not (unless_others and others):
+        if not (unless_others and piece.files.exclude(scan_status=ScanStatus.INFECTED).exists()):
             piece.status, piece.review_reason = PieceStatus.TO_REPLACE, reason
             piece.replace_until = replacement_deadline(registration.session, at)
             piece.reviewed_at, piece.reviewed_by = None, None
