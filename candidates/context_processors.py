@@ -10,3 +10,10 @@ def inbox(request):
     from candidates.inbox import unread_count
 
     return {"unread_messages": cache(lambda: unread_count(user))}
+
+
+def franceconnect(request):
+    """Whether « S'identifier avec FranceConnect » shows: only once the portal is registered with it."""
+    from candidates.franceconnect import is_configured
+
+    return {"franceconnect_enabled": is_configured()}

@@ -52,6 +52,22 @@ class LoginForm(DsfrBaseForm, auth_forms.AuthenticationForm):
         with_submit(self, _("Se connecter"))
 
 
+class FranceConnectLinkForm(DsfrBaseForm, auth_forms.AuthenticationForm):
+    """The password of the account that already has FranceConnect's email: proved once, then linked.
+
+    The address is not asked: it is the one FranceConnect gave, set by the view."""
+
+    error_messages = {"invalid_login": _("Mot de passe incorrect."), "inactive": LoginForm.error_messages["inactive"]}
+    # Declared here: DsfrBaseForm draws its fields while it is built, so a label set after that is not shown.
+    username = forms.CharField(widget=forms.HiddenInput(), required=False)
+    password = forms.CharField(label=_("Mot de passe de ce compte"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_submit(self, _("Lier mon compte à FranceConnect"))
+
+
 class SignupForm(DsfrBaseForm):
     email = EmailAddressField(
         label=_("Adresse électronique"),
@@ -131,7 +147,7 @@ class EmailForm(DsfrBaseForm):
 class SituationForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["last_name", "first_name", "birth_date", "address_line", "address_complement",
+        fields = ["last_name", "usage_name", "first_name", "birth_date", "address_line", "address_complement",
                   "postal_code", "city", "country", "phone"]
         labels = {"last_name": _("Nom de naissance"), "first_name": _("Prénoms")}
         widgets = {
@@ -148,8 +164,14 @@ class SituationForm(DsfrBaseForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ["last_name", "first_name", "birth_date", "address_line", "postal_code", "city", "country"]:
             self.fields[name].required = True
+        if self.instance.identity_is_certified:
+            # FranceConnect's: shown read-only above the form (« certifiée par FranceConnect le … »).
+            for name in self.CERTIFIED_FIELDS:
+                del self.fields[name]
         self.fields["phone"].validators = [french_phone]
         with_submit(self, _("Enregistrer"))
+
+    CERTIFIED_FIELDS = ("last_name", "first_name", "birth_date")
 
     def clean_birth_date(self):
         return validate_birth_date(self.cleaned_data["birth_date"])

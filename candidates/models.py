@@ -51,6 +51,27 @@ def activation_delay():
 models.EmailField.register_lookup(Lower)
 
 
+class EidasLevel(models.TextChoices):
+    """The eIDAS levels of assurance FranceConnect signs in at, lowest first."""
+
+    EIDAS1 = "eidas1", _("eIDAS 1")
+    EIDAS2 = "eidas2", _("eIDAS 2")
+    EIDAS3 = "eidas3", _("eIDAS 3")
+
+    @classmethod
+    def at_least(cls, level):
+        """The levels that reach `level`: asked eIDAS 1, an eIDAS 2 sign-in will do."""
+        values = cls.values
+        return values[values.index(level):]
+
+
+class Gender(models.TextChoices):
+    """As FranceConnect's identity pivot gives it."""
+
+    FEMALE = "female", _("féminin")
+    MALE = "male", _("masculin")
+
+
 class UserQuerySet(models.QuerySet):
     def with_email(self, email):
         """The account(s) with this address, whatever its case, through the index."""
@@ -139,6 +160,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     city = models.CharField(_("commune"), max_length=100, blank=True)
     country = models.CharField(_("pays"), max_length=100, blank=True, default="France")
     phone = models.CharField(_("téléphone"), max_length=25, blank=True, validators=[french_phone])
+    usage_name = models.CharField(_("nom d'usage"), max_length=150, blank=True, validators=[validate_person_name],
+                                  help_text=_("Facultatif : le nom que vous utilisez, s'il diffère du nom de naissance."))
+
+    # The identity FranceConnect vouched for (candidates/franceconnect.py): its `sub`, one per
+    # person and per service, links the account to that person; the rest of the identity pivot
+    # fills the civil identity above (last_name is the birth name, first_name the given names).
+    franceconnect_sub = models.CharField(_("identifiant FranceConnect"), max_length=255, null=True, blank=True, unique=True,
+                                         editable=False)
+    identity_certified_at = models.DateTimeField(_("identité certifiée le"), null=True, blank=True, editable=False)
+    identity_eidas_level = models.CharField(_("niveau eIDAS"), max_length=10, choices=EidasLevel.choices, blank=True, editable=False)
+    gender = models.CharField(_("sexe"), max_length=10, choices=Gender.choices, blank=True, editable=False)
+    birthplace_code = models.CharField(_("commune de naissance (code INSEE)"), max_length=5, blank=True, editable=False,
+                                       help_text=_("Vide pour une personne née à l'étranger."))
+    birth_country_code = models.CharField(_("pays de naissance (code INSEE)"), max_length=5, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -178,6 +213,26 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The name as the rectorate's lists write it, « DUPONT Léa », or the address when none is given."""
         name = f"{self.last_name.upper()} {self.first_name}"
         return name if name.strip() else self.email  # as typed: an export shows the stored name
+
+    @property
+    def identity_is_certified(self):
+        return self.identity_certified_at is not None
+
+    def identity_status(self):
+        """What staff read about the civil identity: certified, and at which level, or declared."""
+        if self.identity_is_certified:
+            return _("Identité certifiée par FranceConnect (%(level)s)") % {"level": self.get_identity_eidas_level_display()}
+        return _("Identité déclarée")
+
+    FRANCE_INSEE_CODE = "99100"
+
+    def birth_country_label(self):
+        """FranceConnect gives the country as its INSEE code: France is named, another country shows its code."""
+        if not self.birth_country_code:
+            return ""
+        if self.birth_country_code == self.FRANCE_INSEE_CODE:
+            return _("France")
+        return _("pays de code INSEE %(code)s") % {"code": self.birth_country_code}
 
     POSTAL_ADDRESS_FIELDS = ("address_line", "postal_code", "city", "country")
 

@@ -6,20 +6,21 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from candidates.models import LinkPurpose, ProfileChange, activation_delay
 from candidates.outbox import email_send, email_send_account_link
-from candidates.signals import situation_changed
+from candidates.signals import identity_certified, situation_changed
 from candidates.tokens import EMAIL_CHANGE_MAX_AGE, absolute_url, password_reset_valid_until
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
 SITUATION_FIELDS = [
-    "last_name", "first_name", "birth_date", "address_line", "address_complement",
+    "last_name", "usage_name", "first_name", "birth_date", "address_line", "address_complement",
     "postal_code", "city", "country", "phone",
 ]
 
@@ -77,7 +78,8 @@ def account_request_password_reset(*, email):
     """Email a link to choose a new password (valid one hour), or, to an address without an
     active account, a word saying so: the same work either way, through the queue."""
     user = User.objects.with_email(email).filter(is_active=True).first()
-    if user is not None and user.has_usable_password():
+    # An account FranceConnect made has no password until its owner chooses one this way.
+    if user is not None and (user.has_usable_password() or user.franceconnect_sub):
         asked_at = timezone.now()
         email_send_account_link(user=user, purpose=LinkPurpose.PASSWORD_RESET, at=asked_at,
                                 valid_until=password_reset_valid_until(asked_at),
@@ -99,8 +101,11 @@ def _send_no_account(email, *, asked):
     )
 
 
-def account_update_situation(*, user, changed_by, **values):
-    """Save the candidate's civil identity, address and phone, one ProfileChange per field."""
+def account_update_situation(*, user, changed_by, certified=False, **values):
+    """Save the candidate's civil identity, address and phone, one ProfileChange per field.
+
+    `certified`: the values are FranceConnect's identity pivot, saved as the provider wrote them
+    (its names are not held to the portal's own spelling rules)."""
     changes = []
     for field in SITUATION_FIELDS:
         if field in values and values[field] != getattr(user, field):
@@ -112,7 +117,8 @@ def account_update_situation(*, user, changed_by, **values):
     if not changes:
         return []
     with transaction.atomic():
-        user.full_clean(exclude=["password"])
+        if not certified:
+            user.full_clean(exclude=["password"])
         user.save(update_fields=[change.field for change in changes])
         ProfileChange.objects.bulk_create(changes)
         situation_changed.send(sender=User, user=user, changes=changes)
@@ -185,3 +191,72 @@ def purge_unactivated_accounts(*, at=None, batch_size=1000):
 
 def _as_text(value):
     return "" if value is None else str(value)
+
+
+class FranceConnectLinkRefused(Exception):
+    """The FranceConnect identity cannot be linked to this account; `message` says why, in French."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def account_for_franceconnect(*, identity, at=None):
+    """The account a FranceConnect sign-in opens: (account, None), or (None, existing) when an
+    account already has the identity's email and is not linked to it yet.
+
+    The identity's `sub` finds the account it is linked to. Without one, an email that has no
+    account gets a new, active account: FranceConnect vouches for the person, so there is no
+    48-hour activation. An email that has one is never taken over: its owner proves it once with
+    the password (`account_link_franceconnect`). Two first sign-ins at once make one account.
+    """
+    at = at or timezone.now()
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                linked = User.objects.select_for_update().filter(franceconnect_sub=identity.sub).first()
+                if linked is not None:
+                    account_certify_identity(user=linked, identity=identity, at=at)
+                    return linked, None
+                existing = User.objects.with_email(identity.email).first()
+                if existing is not None and User.objects.never_activated_before(at - activation_delay()).filter(pk=existing.pk).delete()[0]:
+                    existing = None  # expired and not yet purged, as at a sign-up
+                if existing is not None:
+                    return None, existing
+                user = User.objects.create_user(identity.email, None, is_active=True, activated_at=at, date_joined=at)
+                account_certify_identity(user=user, identity=identity, at=at)
+                return user, None
+        except IntegrityError:
+            continue  # the same person's other request made the account meanwhile: it is found by its sub
+    raise FranceConnectLinkRefused(gettext("Votre compte est en cours de création par une autre connexion : réessayez dans un instant."))
+
+
+def account_link_franceconnect(*, user, identity, at=None):
+    """Link the account whose password was just given to the FranceConnect identity, then certify it.
+
+    One person, one `sub`, one account: an account already linked to another identity, or an
+    identity already linked to another account, is refused.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.franceconnect_sub and user.franceconnect_sub != identity.sub:
+            raise FranceConnectLinkRefused(gettext("Ce compte est déjà lié à une autre identité FranceConnect."))
+        if User.objects.filter(franceconnect_sub=identity.sub).exclude(pk=user.pk).exists():
+            raise FranceConnectLinkRefused(gettext("Cette identité FranceConnect est déjà liée à un autre compte du portail."))
+        account_certify_identity(user=user, identity=identity, at=at)
+    return user
+
+
+def account_certify_identity(*, user, identity, at):
+    """The identity pivot fills the civil identity (a change of it is recorded like any other,
+    and after the lock the rectorate is told); the account keeps the `sub` and the level."""
+    values = {"last_name": identity.birth_name, "first_name": identity.given_names, "birth_date": identity.birth_date}
+    if identity.usage_name and not user.usage_name:
+        values["usage_name"] = identity.usage_name
+    account_update_situation(user=user, changed_by=user, certified=True, **{name: value for name, value in values.items() if value})
+    user.franceconnect_sub, user.identity_certified_at, user.identity_eidas_level = identity.sub, at, identity.eidas_level
+    user.gender, user.birthplace_code, user.birth_country_code = identity.gender, identity.birthplace_code, identity.birth_country_code
+    user.save(update_fields=["franceconnect_sub", "identity_certified_at", "identity_eidas_level", "gender", "birthplace_code",
+                             "birth_country_code"])
+    identity_certified.send(sender=User, user=user)

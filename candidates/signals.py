@@ -12,3 +12,8 @@ from django.dispatch import Signal
 # Arguments: `user`, `changes` (the saved ProfileChange rows).
 # Received by exams (exams/situation_changes.py): after the lock, the rectorate is told.
 situation_changed = Signal()
+
+# FranceConnect certified the candidate's identity (candidates.services.account_certify_identity),
+# inside the transaction that saved it. Argument: `user`.
+# Received by documents: the identity piece may no longer be required, so what is missing is counted again.
+identity_certified = Signal()

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -19,7 +18,11 @@ urlpatterns = [
     path("activer/<uidb64>/<token>/", views.activate, name="activate"),
     path("activer/renvoyer/", views.resend_activation, name="resend_activation"),
     path("connexion/", views.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/franceconnect/", views.franceconnect_logged_out, name="franceconnect_logged_out"),
+    path("franceconnect/", views.franceconnect_start, name="franceconnect_start"),
+    path("franceconnect/retour/", views.franceconnect_callback, name="franceconnect_callback"),
+    path("franceconnect/lier/", views.franceconnect_link, name="franceconnect_link"),
     path("", views.account, name="account"),
     path("adresse-electronique/", views.email_change, name="email_change"),
     path("adresse-electronique/confirmer/<token>/", views.email_change_confirm, name="email_change_confirm"),

@@ -1,24 +1,27 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from candidates import forms, login_limits, services
+from candidates import forms, franceconnect, login_limits, services
 from candidates.limits import email_may_be_sent
 from candidates.masking import masked_email
 from candidates.models import Message, User, activation_delay
-from candidates.tokens import activation_tokens, read_email_change_token
+from candidates.tokens import absolute_url, activation_tokens, read_email_change_token
 from common.client_address import client_address
 
 ACTIVATION_SESSION_KEY = "_activation_token"
@@ -283,3 +286,116 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_success_url(self):
         messages.success(self.request, _("Votre mot de passe a été changé."))
         return reverse("candidates:account")
+
+
+# What the session keeps between FranceConnect's steps (Authlib keeps `state` and `nonce` itself).
+FRANCECONNECT_NEXT = "_franceconnect_next"  # where to go once signed in
+FRANCECONNECT_PENDING = "_franceconnect_pending"  # the identity waiting for the password of the account with its email
+FRANCECONNECT_ID_TOKEN = "_franceconnect_id_token"  # for the provider's logout (`id_token_hint`)
+franceconnect_logger = logging.getLogger("candidates.franceconnect")
+
+
+@require_POST
+def franceconnect_start(request):
+    """« S'identifier avec FranceConnect » (login, sign-up, « Mon compte »): off to the provider."""
+    if not franceconnect.is_configured():
+        raise Http404
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        request.session[FRANCECONNECT_NEXT] = next_url
+    try:
+        return franceconnect.sign_in_redirect(request, absolute_url(reverse("candidates:franceconnect_callback")))
+    except franceconnect.FranceConnectError as error:
+        return _franceconnect_failed(request, error.message, status=error.status)
+
+
+def franceconnect_callback(request):
+    """The provider sends the browser back here: every check made, the account is opened, made,
+    or (when the email already has one) proved with its password before it is linked."""
+    if not franceconnect.is_configured():
+        raise Http404
+    try:
+        identity = franceconnect.signed_in_identity(request)
+    except franceconnect.FranceConnectError as error:
+        franceconnect_logger.warning("FranceConnect sign-in refused: %s", error)
+        return _franceconnect_failed(request, error.message, status=error.status)
+    try:
+        if request.user.is_authenticated:  # « Certifier mon identité » from « Mon compte »
+            services.account_link_franceconnect(user=request.user, identity=identity)
+            request.session[FRANCECONNECT_ID_TOKEN] = identity.id_token
+            messages.success(request, _("Votre identité est certifiée par FranceConnect."))
+            return redirect("candidates:account")
+        user, existing = services.account_for_franceconnect(identity=identity)
+    except services.FranceConnectLinkRefused as error:
+        return _franceconnect_failed(request, error.message, status=409)
+    if (user or existing).is_staff:
+        return _franceconnect_failed(request, _("Les comptes du rectorat ne se connectent pas avec FranceConnect : utilisez votre "
+                                                "adresse électronique, votre mot de passe et votre second facteur."), status=403)
+    if existing is not None:
+        if not existing.is_active:
+            return _franceconnect_failed(request, _(
+                "Un compte existe déjà avec l'adresse %(email)s, mais il n'a pas encore été activé : ouvrez le lien "
+                "« Activer mon compte » reçu par courriel, puis identifiez-vous à nouveau avec FranceConnect.")
+                % {"email": existing.email}, status=409)
+        request.session[FRANCECONNECT_PENDING] = {"user": existing.pk, "identity": identity.as_session()}
+        return redirect("candidates:franceconnect_link")
+    return _franceconnect_log_in(request, user, identity)
+
+
+def franceconnect_link(request):
+    """The email FranceConnect gave has an account: its password, once, before the two are linked."""
+    pending = request.session.get(FRANCECONNECT_PENDING)
+    user = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
+    if user is None:
+        return redirect("candidates:login")
+    identity = franceconnect.CertifiedIdentity.from_session(pending["identity"])
+    data = None
+    if request.method == "POST":
+        if login_limits.client_login_blocked_until(request):
+            return locked_out(request)
+        data = request.POST.copy()
+        data["username"] = user.email  # the account of FranceConnect's email, whatever was posted
+    form = forms.FranceConnectLinkForm(request, data=data)
+    if data is not None and form.is_valid():
+        try:
+            services.account_link_franceconnect(user=form.get_user(), identity=identity)
+        except services.FranceConnectLinkRefused as error:
+            del request.session[FRANCECONNECT_PENDING]
+            return _franceconnect_failed(request, error.message, status=409)
+        del request.session[FRANCECONNECT_PENDING]
+        messages.success(request, _("Votre compte est désormais lié à FranceConnect : votre identité est certifiée."))
+        return _franceconnect_log_in(request, form.get_user(), identity)
+    context = {"form": form, "email": user.email, "title": _("Lier votre compte à FranceConnect")}
+    return render(request, "candidates/franceconnect_link.html", context)
+
+
+def _franceconnect_log_in(request, user, identity):
+    next_url = request.session.pop(FRANCECONNECT_NEXT, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[FRANCECONNECT_ID_TOKEN] = identity.id_token
+    return redirect(next_url or "exams:register")
+
+
+def _franceconnect_failed(request, message, *, status):
+    context = {"message": message, "title": _("Connexion avec FranceConnect impossible")}
+    return render(request, "candidates/franceconnect_failed.html", context, status=status)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logged in through FranceConnect, one is logged out of it too: through its end-session
+    endpoint, with the ID token as `id_token_hint`; it sends the browser back to
+    `franceconnect_logged_out`."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(FRANCECONNECT_ID_TOKEN)
+        response = super().post(request, *args, **kwargs)
+        if id_token and franceconnect.is_configured():
+            back = absolute_url(reverse("candidates:franceconnect_logged_out"))
+            return franceconnect.logout_redirect(request, id_token, back) or response
+        return response
+
+
+def franceconnect_logged_out(request):
+    if franceconnect.is_configured() and franceconnect.logged_out(request):
+        messages.success(request, _("Vous êtes déconnecté(e) du portail et de FranceConnect."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)

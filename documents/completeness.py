@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from documents.models import Piece, PieceFile, PieceKind, PieceStatus, ScanStatus
-from documents.requirements import RequiredPiece, required_pieces
+from documents.requirements import RequiredPiece, required_pieces, spared_pieces
 from documents.signed_copies import signed_copy_blocker
 from exams.models import Registration
 from exams.rules import registration_errors
@@ -94,6 +94,16 @@ def piece_states(registration, requirements=None, required=None, given=None):
     pieces = {p.piece_kind_id: p for p in (given if given is not None else given_pieces(registration))}
     required = required if required is not None else required_pieces(registration, requirements)
     return [PieceState(required=r, piece=pieces.get(r.kind.pk)) for r in required]
+
+
+def spared_states(registration):
+    """The pieces the candidate is spared (documents.requirements.spared_pieces), each with what
+    was given for it before: a file uploaded stays in the file, it is just no longer required."""
+    spared = spared_pieces(registration)
+    if not spared:
+        return []
+    pieces = {p.piece_kind_id: p for p in registration.pieces.filter(piece_kind__in=[s.kind for s in spared]).prefetch_related("files")}
+    return [PieceState(required=s, piece=pieces.get(s.kind.pk)) for s in spared]
 
 
 def dossier_state(registration):

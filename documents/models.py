@@ -42,6 +42,9 @@ class Condition(models.TextChoices):
     RENOUNCES_BENEFITS = "renounces_benefits", _("renonce à des bénéfices de notes")
     POSITIONING_DECISION = "has_positioning_decision", _("a fait l'objet d'une décision de positionnement")
     INTERNSHIP_DEROGATION = "has_internship_derogation", _("bénéficie d'une dérogation à la durée des stages")
+    # Asked of everyone but a candidate whose identity FranceConnect certified, when the session
+    # spares them (ExamSession.certified_identity_spares_identity_piece): the identity piece.
+    IDENTITY_NOT_CERTIFIED = "identity_not_certified", _("identité non certifiée par FranceConnect")
 
 
 class Requirement(models.Model):

@@ -10,12 +10,13 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from candidates.signals import identity_certified
 from documents.completeness import registration_refresh_missing
 from documents.models import PieceKind, Requirement
 from documents.requirements import forget_session_requirements
 from documents.tasks import render_registration_documents as render_registration_documents_task
 from exams import catalogue
-from exams.models import ExamSession
+from exams.models import ExamSession, Registration
 from exams.signals import registration_changed
 
 
@@ -51,3 +52,10 @@ def registration_answers_changed(sender, registration, complete, **kwargs):
     if complete:
         pk, version = registration.pk, registration.version
         transaction.on_commit(lambda: render_registration_documents_task.delay(pk, version))
+
+
+@receiver(identity_certified)
+def identity_certified_spares_a_piece(sender, user, **kwargs):
+    """The identity piece may no longer be asked: what each draft misses is counted again."""
+    for registration in Registration.objects.drafts().filter(candidate=user).select_related("session", "candidate"):
+        registration_refresh_missing(registration)

@@ -40,7 +40,8 @@ ALL = ("scolaire", "apprentissage", "continue", "experience")
 # (piece, families, condition, specialty codes, {specialty code: option codes})
 REQUIREMENTS_2024 = [
     ("confirmation", ALL, "always", [], {}),
-    ("identity", ALL, "always", [], {}),
+    # The notice asks it of all; not of a candidate whose identity FranceConnect certified (issue 18).
+    ("identity", ALL, "identity_not_certified", [], {}),
     ("apprenticeship-contract", ("apprentissage",), "always", [], {}),
     ("work-contract", ("continue",), "always", [], {}),
     # The notice, B: a candidate eligible by one year of professional activity proves that year.

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from candidates import franceconnect
 from common.caching import forget
 from documents.models import Condition, PieceKind, Requirement
 from exams.models import Pathway
@@ -25,6 +26,12 @@ CONDITION_REASONS = {
     Condition.RENOUNCES_BENEFITS: "car vous renoncez à des bénéfices de notes",
     Condition.POSITIONING_DECISION: "car vous avez fait l'objet d'une décision de positionnement",
     Condition.INTERNSHIP_DEROGATION: "car vous bénéficiez d'une dérogation à la durée des stages",
+    Condition.IDENTITY_NOT_CERTIFIED: "pièce demandée à tous les candidats dont l'identité n'est pas certifiée par FranceConnect",
+}
+
+# Why a piece the matrix lists is not asked of this candidate, said where the piece would be.
+CONDITION_SPARED_REASONS = {
+    Condition.IDENTITY_NOT_CERTIFIED: "Votre identité a été certifiée par FranceConnect : cette pièce ne vous est pas demandée.",
 }
 
 
@@ -77,18 +84,46 @@ def required_pieces(registration, requirements=None):
     return pieces
 
 
-def _reason(requirement, registration, family):
-    """Why the requirement applies to this registration, or None when it does not."""
+def spared_pieces(registration, requirements=None):
+    """The pieces the matrix would ask of this registration but its candidate is spared, each
+    with why (« Votre identité a été certifiée par FranceConnect »): the identity piece, once
+    FranceConnect certified the identity. Shown where the piece would be, so nobody looks for it."""
+    if not registration.pathway:
+        return []
+    family = Pathway(registration.pathway).family
+    required = {piece.kind.pk for piece in required_pieces(registration, requirements)}
+    pieces, seen = [], set()
+    for requirement in requirements if requirements is not None else session_requirements(registration.session):
+        reason = CONDITION_SPARED_REASONS.get(requirement.condition)
+        kind_id = requirement.piece_kind_id
+        if (reason and kind_id not in required and kind_id not in seen and _matches(requirement, registration, family)
+                and not getattr(registration, requirement.condition)):
+            seen.add(kind_id)
+            pieces.append(RequiredPiece(kind=requirement.piece_kind, reason=_(reason)))
+    return pieces
+
+
+def _matches(requirement, registration, family):
+    """The row is for this registration's pathway, specialty and option (its condition aside)."""
     if not requirement.applies_to_family(family):
-        return None
+        return False
     specialty_ids, option_ids = requirement.specialty_ids, requirement.option_ids
     if specialty_ids and registration.specialty_id not in specialty_ids:
+        return False
+    return not (option_ids and registration.option_id not in option_ids)
+
+
+def _reason(requirement, registration, family):
+    """Why the requirement applies to this registration, or None when it does not."""
+    if not _matches(requirement, registration, family):
         return None
-    if option_ids and registration.option_id not in option_ids:
-        return None
+    specialty_ids, option_ids = requirement.specialty_ids, requirement.option_ids
     if requirement.condition != Condition.ALWAYS:
         if not getattr(registration, requirement.condition):
             return None
+        if requirement.condition == Condition.IDENTITY_NOT_CERTIFIED and not (
+                franceconnect.is_configured() and registration.session.certified_identity_spares_identity_piece):
+            return _("pièce demandée à tous les candidats")  # nobody is spared it: FranceConnect is not a way out
         return _(CONDITION_REASONS[requirement.condition])
     if specialty_ids:
         if option_ids:

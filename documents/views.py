@@ -20,7 +20,7 @@ from documents.confirmation_code import CODE_PATTERN
 from documents.forms import UploadForm
 from documents.models import GeneratedDocument, GeneratedDocumentKind, Piece, PieceFile
 from documents.progress import answers_of, registration_standing
-from documents.requirements import required_pieces
+from documents.requirements import required_pieces, spared_pieces
 from documents.uploads import UploadRejected
 from exams import catalogue
 from exams.forms import STEPS, unfinished_answers
@@ -67,11 +67,12 @@ def answers_fragment_key(registration, writable):
     The dashboard is the page asked most on the deadline evening, and drawing them is most of
     its cost: they are drawn once per version of the registration (it grows with every saved
     change, whoever makes it: the candidate, or staff in admin) and per state of the catalogue,
-    and drawn again as soon as either changes, with nothing to clear. Locking and cancelling
+    and drawn again as soon as either changes, with nothing to clear; and whether the identity
+    piece is spared (FranceConnect certified the identity, and the session spares it). Locking and cancelling
     change the status, not the version: it is part of the key too.
     """
     return repr([registration.pk, registration.number, registration.version, registration.status,
-                 catalogue.generation(), writable])
+                 catalogue.generation(), writable, registration.identity_piece_spared])
 
 
 def answers_cache_key(fragment_key):
@@ -100,6 +101,7 @@ def my_documents(request, pk):
         "preparing": complete and (GeneratedDocumentKind.CONFIRMATION not in documents
                                    or (registration.engagement_etudiant and GeneratedDocumentKind.ENGAGEMENT_FORM not in documents)),
         "pieces": required_pieces(registration),
+        "spared": spared_pieces(registration),
         "title": _("Mes documents"),
     }
     return render(request, "documents/my_documents.html", context)
@@ -143,6 +145,7 @@ def my_pieces(request, pk):
         "resubmittable": {s.piece.pk for s in states if s.piece and pieces.piece_is_reopened(registration=registration, piece=s.piece, at=at)
                           and any(not f.is_infected for f in s.piece.files_since_request())},
         "dossier": completeness.dossier_state(registration),
+        "spared": completeness.spared_states(registration),
         "dossier_open": registration.session.is_dossier_upload_open(at),
         "blockers": completeness.validation_blockers(registration, states),
         "copy_notes": {f.pk: signed_copies.signed_copy_note(f, registration) for s in states for f in s.files if f.qr_reading},

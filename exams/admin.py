@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export import fields
 
+from candidates.models import EidasLevel
 from common.admin_filters import FrenchRelatedFieldListFilter, french_choices
 from common.admin_history import ReadOnlyHistoryAdmin
 from common.admin_readonly import ReadOnlyInline, RecordOnlyAdmin
@@ -113,6 +114,25 @@ class RegistrationResource(FrenchModelResource):
 
 
 
+class IdentityFilter(admin.SimpleListFilter):
+    """« Identité » : certified by FranceConnect, at which eIDAS level, or declared by the candidate."""
+
+    title = _("identité")
+    parameter_name = "identite"
+    DECLARED = "declaree"
+
+    def lookups(self, request, model_admin):
+        return [*((level.value, _("Identité certifiée par FranceConnect (%(level)s)") % {"level": level.label}) for level in EidasLevel),
+                (self.DECLARED, _("Identité déclarée"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.DECLARED:
+            return queryset.filter(candidate__identity_certified_at__isnull=True)
+        if self.value() in EidasLevel.values:
+            return queryset.filter(candidate__identity_certified_at__isnull=False, candidate__identity_eidas_level=self.value())
+        return queryset
+
+
 @admin.register(Registration)
 class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [RegistrationResource]
@@ -125,18 +145,18 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
     class Media:
         css = {"all": ["common/css/admin_lists.css"]}
 
-    list_filter = ["session", "status", "pathway", "handicap", "specialty", ("option", OptionFilter)]
+    list_filter = ["session", "status", "pathway", "handicap", "specialty", ("option", OptionFilter), IdentityFilter]
     list_per_page = 50
     ordering = ["-pk"]  # newest first, straight from the primary key index
     search_fields = ["number", "candidate__email", "candidate__last_name", "candidate__first_name"]
     list_select_related = ["candidate", "specialty", "option"]
     show_full_result_count = False
     autocomplete_fields = ["candidate"]
-    readonly_fields = ["number", "status", "version", "created_at", "updated_at", "completed_at", "locked_at", "cancelled_at",
+    readonly_fields = ["number", "candidate_identity", "status", "version", "created_at", "updated_at", "completed_at", "locked_at", "cancelled_at",
                        "residence_attested_postal_code", "residence_attested_by", "residence_attested_at"]
     history_list_display = ["version", "status"]
     fieldsets = [
-        (None, {"fields": ["number", "candidate", "session", "status", "version"]}),
+        (None, {"fields": ["number", "candidate", "candidate_identity", "session", "status", "version"]}),
         (_("Situation"), {"fields": ["category", "employment_months", "distance_learning_organisation"]}),
         (_("Préparation"), {"fields": ["pathway", "diploma", "two_years_of_training", "apprenticeship_contract_years",
                                        "training_hours", "experience_months", "experience_job", "experience_level",
@@ -156,6 +176,17 @@ class RegistrationAdmin(FormulaSafeExportMixin, ReadOnlyHistoryAdmin):
     @admin.display(description=_("candidat"), ordering="candidate__last_name")
     def candidate_name(self, registration):
         return registration.candidate.listed_name()
+
+    @admin.display(description=_("identité"))
+    def candidate_identity(self, registration):
+        """« Identité certifiée par FranceConnect (eIDAS 1) le 2 décembre 2026 », or « Identité déclarée »."""
+        candidate = registration.candidate
+        if candidate is None:
+            return "—"
+        if candidate.identity_is_certified:
+            return _("%(status)s le %(date)s") % {"status": candidate.identity_status(),
+                                                 "date": date_format(timezone.localtime(candidate.identity_certified_at), "DATE_FORMAT")}
+        return candidate.identity_status()
 
     @admin.display(description=_("spécialité"), ordering="specialty__name")
     def specialty_and_option(self, registration):

@@ -92,6 +92,11 @@ class ExamSession(models.Model):
         help_text=_("Après la délibération du jury : les candidats voient alors leurs notes, leurs moyennes et la "
                     "décision. Point de départ de la durée de conservation des pièces d'identité."))
 
+    certified_identity_spares_identity_piece = models.BooleanField(
+        _("pas de pièce d'identité pour une identité certifiée par FranceConnect"), default=True,
+        help_text=_("Coché : la pièce d'identité n'est pas demandée au candidat dont FranceConnect a certifié l'identité "
+                    "(les lignes de la matrice à la condition « identité non certifiée »). Décoché : elle est demandée à tous."))
+
     objects = ExamSessionQuerySet.as_manager()
 
     class Meta:
@@ -386,7 +391,8 @@ class RegistrationQuerySet(models.QuerySet):
 
 class RegistrationManager(models.Manager.from_queryset(RegistrationQuerySet)):
     # What the dashboard shows around the answers (templates/documents/overview.html).
-    DASHBOARD_SESSION_FIELDS = ["id", "name", "registration_opens_at", "registration_closes_at"]
+    DASHBOARD_SESSION_FIELDS = ["id", "name", "registration_opens_at", "registration_closes_at",
+                                "certified_identity_spares_identity_piece"]
     DASHBOARD_FIELDS = ["id", "candidate_id", "session_id", "number", "status", "version"]
 
     def for_dashboard(self, pk, candidate):
@@ -410,6 +416,7 @@ class RegistrationManager(models.Manager.from_queryset(RegistrationQuerySet)):
         registration = self.model.from_db(
             self.db, self.DASHBOARD_FIELDS, [getattr(session, f"registration_{name}") for name in self.DASHBOARD_FIELDS])
         registration.session = session
+        registration.candidate = candidate  # the logged-in account: whether its identity is certified decides a piece
         return registration
 
     def for_menu(self, candidate):
@@ -567,6 +574,17 @@ class Registration(models.Model):
             for field, value in moment.items():
                 setattr(self, field, value)
         return ended
+
+    @property
+    def identity_not_certified(self):
+        """The condition of the identity piece (documents' matrix): it is asked unless FranceConnect
+        certified the candidate's identity and the session spares such candidates the piece."""
+        certified = self.candidate_id is not None and self.candidate.identity_is_certified
+        return not (self.session.certified_identity_spares_identity_piece and certified)
+
+    @property
+    def identity_piece_spared(self):
+        return not self.identity_not_certified
 
     @property
     def pathway_family(self):

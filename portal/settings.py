@@ -8,6 +8,7 @@ Without configuration the portal runs on SQLite and an embedded Celery broker.
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.site_config.site_config",  # django-dsfr's, cached
                 "candidates.context_processors.inbox",
+                "candidates.context_processors.franceconnect",
                 "portal.context_processors.candidate_space",  # the menu's entries, read once and only when drawn
             ],
         },
@@ -177,6 +179,17 @@ EMAILS_PER_CLIENT_PER_HOUR = env.int("EMAILS_PER_CLIENT_PER_HOUR", default=60)
 EMAILS_PER_ADDRESS_AND_CLIENT_PER_HOUR = env.int("EMAILS_PER_ADDRESS_AND_CLIENT_PER_HOUR", default=3)
 # - to one mailbox from all clients together: too few to flood it, more than one client can use up.
 EMAILS_PER_ADDRESS_PER_HOUR = env.int("EMAILS_PER_ADDRESS_PER_HOUR", default=6)
+
+# FranceConnect (candidates/franceconnect.py; README, « FranceConnect »): the provider's issuer
+# (e.g. https://fcp-low.integ01.dev-franceconnect.fr/api/v2 for the integration platform), the
+# client id and secret FranceConnect's partner space gives the service, and the eIDAS level asked
+# (eidas1, eidas2 or eidas3). Without the first three, the button does not show.
+FRANCECONNECT_ISSUER = env.str("FRANCECONNECT_ISSUER", default="")
+FRANCECONNECT_CLIENT_ID = env.str("FRANCECONNECT_CLIENT_ID", default="")
+FRANCECONNECT_CLIENT_SECRET = env.str("FRANCECONNECT_CLIENT_SECRET", default="")
+FRANCECONNECT_EIDAS_LEVEL = env.str("FRANCECONNECT_EIDAS_LEVEL", default="eidas1")
+# Seconds the portal waits for each answer of the provider before telling the candidate it does not answer.
+FRANCECONNECT_TIMEOUT = env.float("FRANCECONNECT_TIMEOUT", default=5)
 # Data retention (RGPD): identity documents are deleted this many days after the session's
 # results; accounts without a login for INACTIVE_ACCOUNT_DAYS are deleted, after a notice
 # sent INACTIVITY_NOTICE_DAYS before.
@@ -394,6 +407,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Content-Security-Policy (django-csp): the candidate pages run only the portal's own scripts,
 # never inline ones. Admin (staff only, behind the second factor) is left out: some of its
 # packages' pages still use inline handlers.
+_franceconnect_origin = "{0.scheme}://{0.netloc}".format(urlsplit(FRANCECONNECT_ISSUER)) if FRANCECONNECT_ISSUER else ""
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
@@ -406,7 +420,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # FranceConnect's button and the logout are forms whose answer redirects to the provider.
+        "form-action": ["'self'", *([_franceconnect_origin] if _franceconnect_origin else [])],
         "frame-ancestors": ["'none'"],
     },
 }

@@ -3,6 +3,7 @@ import os
 import pytest
 
 from tests.factories import StaffFactory, UserFactory
+from tests.fc_provider import franceconnect, franceconnect_provider  # noqa: F401 - fixtures: the test FranceConnect
 from tests.portal.helpers import log_in_with_second_factor
 
 
@@ -123,3 +124,23 @@ def reference_data(transactional_db):
                    "documents.migrations.0006_reasons_and_staff_group", "exams.migrations.0022_residence",
                    "exams.migrations.0025_specialty_languages_seed", "exams.migrations.0027_dec_group_edits_languages"]:
         import_module(module).load(apps, None)
+
+
+@pytest.fixture
+def franceconnect_portal(franceconnect, settings):  # noqa: F811 - the fixture imported above
+    """The portal registered with the test FranceConnect, as a rectorate registers it with the real one
+    (README, « FranceConnect »): its issuer, client id and secret, and the eIDAS level asked."""
+    import copy
+
+    from candidates import franceconnect as portal_franceconnect
+
+    settings.FRANCECONNECT_ISSUER = franceconnect.issuer
+    settings.FRANCECONNECT_CLIENT_ID = franceconnect.client_id
+    settings.FRANCECONNECT_CLIENT_SECRET = franceconnect.client_secret
+    settings.FRANCECONNECT_EIDAS_LEVEL = "eidas1"
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"] = ["'self'", franceconnect.issuer]
+    settings.CONTENT_SECURITY_POLICY = policy
+    portal_franceconnect._client.cache_clear()
+    yield franceconnect
+    portal_franceconnect._client.cache_clear()
