@@ -179,21 +179,37 @@ def _signed_userinfo(app, token, issuer, sub):
 
 
 def _identity(claims, *, sub, acr, id_token):
-    email = (claims.get("email") or "").strip()
+    email = _claim_text(claims, "email", CLAIM_LENGTHS["email"])
     if not email:
         raise FranceConnectError(_("FranceConnect n'a pas transmis d'adresse électronique : le portail en a besoin pour vous "
                                    "écrire. Créez plutôt un compte avec votre adresse électronique."), "email")
-    birth_date = claims.get("birthdate") or ""
-    gender = claims.get("gender") or ""
-    return CertifiedIdentity(
-        sub=sub, eidas_level=acr, id_token=id_token, email=email,
-        birth_name=(claims.get("family_name") or "").strip(), given_names=(claims.get("given_name") or "").strip(),
-        usage_name=(claims.get("preferred_username") or "").strip(),
-        # « 1962-08-00 »: FranceConnect writes an unknown day or month as 00; it is then left unset.
-        birth_date=_date_or_none(birth_date),
-        gender=gender if gender in Gender.values else "",
-        birthplace_code=(claims.get("birthplace") or "").strip(), birth_country_code=(claims.get("birthcountry") or "").strip(),
+    text = {name: _claim_text(claims, name, longest) for name, longest in CLAIM_LENGTHS.items()}
+    gender = text["gender"]
+    identity = CertifiedIdentity(
+        sub=sub, eidas_level=acr, id_token=id_token, email=email, birth_name=text["family_name"], given_names=text["given_name"],
+        usage_name=text["preferred_username"], birth_date=_date_or_none(text["birthdate"]),
+        gender=gender if gender in Gender.values else "", birthplace_code=text["birthplace"], birth_country_code=text["birthcountry"],
     )
+    # What is marked certified is read-only afterwards: an identity without its birth name, given
+    # names or a whole birth date (« 1962-08-00 » when the day is unknown) certifies nothing.
+    if not (identity.birth_name and identity.given_names and identity.birth_date):
+        raise FranceConnectError(_("FranceConnect n'a pas transmis votre identité complète (nom, prénoms et date de naissance) : "
+                                   "créez plutôt un compte avec votre adresse électronique."), "incomplete pivot")
+    return identity
+
+
+# The longest each claim may be, as the account stores it: longer is a broken answer, refused.
+CLAIM_LENGTHS = {"email": 254, "family_name": 150, "given_name": 150, "preferred_username": 150, "birthdate": 10, "gender": 10,
+                 "birthplace": 5, "birthcountry": 5}
+
+
+def _claim_text(claims, name, longest):
+    value = claims.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value.strip()) > longest:
+        raise refused(f"claim {name} is not a string of at most {longest} characters")
+    return value.strip()
 
 
 def _date_or_none(value):

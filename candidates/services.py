@@ -78,8 +78,7 @@ def account_request_password_reset(*, email):
     """Email a link to choose a new password (valid one hour), or, to an address without an
     active account, a word saying so: the same work either way, through the queue."""
     user = User.objects.with_email(email).filter(is_active=True).first()
-    # An account FranceConnect made has no password until its owner chooses one this way.
-    if user is not None and (user.has_usable_password() or user.franceconnect_sub):
+    if user is not None and user.has_usable_password():
         asked_at = timezone.now()
         email_send_account_link(user=user, purpose=LinkPurpose.PASSWORD_RESET, at=asked_at,
                                 valid_until=password_reset_valid_until(asked_at),
@@ -193,6 +192,11 @@ def _as_text(value):
     return "" if value is None else str(value)
 
 
+def STAFF_REFUSED():  # noqa: N802 - a message, translated when said
+    return gettext("Les comptes du rectorat ne se connectent pas avec FranceConnect : utilisez votre adresse électronique, "
+                   "votre mot de passe et votre second facteur.")
+
+
 class FranceConnectLinkRefused(Exception):
     """The FranceConnect identity cannot be linked to this account; `message` says why, in French."""
 
@@ -216,6 +220,11 @@ def account_for_franceconnect(*, identity, at=None):
             with transaction.atomic():
                 linked = User.objects.select_for_update().filter(franceconnect_sub=identity.sub).first()
                 if linked is not None:
+                    if linked.is_staff:
+                        raise FranceConnectLinkRefused(STAFF_REFUSED())
+                    if not linked.is_active:
+                        raise FranceConnectLinkRefused(gettext("Le compte lié à cette identité FranceConnect est désactivé : "
+                                                               "écrivez à la division des examens et concours du rectorat."))
                     account_certify_identity(user=linked, identity=identity, at=at)
                     return linked, None
                 existing = User.objects.with_email(identity.email).first()
@@ -240,12 +249,22 @@ def account_link_franceconnect(*, user, identity, at=None):
     at = at or timezone.now()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_staff:
+            raise FranceConnectLinkRefused(STAFF_REFUSED())
         if user.franceconnect_sub and user.franceconnect_sub != identity.sub:
             raise FranceConnectLinkRefused(gettext("Ce compte est déjà lié à une autre identité FranceConnect."))
         if User.objects.filter(franceconnect_sub=identity.sub).exclude(pk=user.pk).exists():
-            raise FranceConnectLinkRefused(gettext("Cette identité FranceConnect est déjà liée à un autre compte du portail."))
-        account_certify_identity(user=user, identity=identity, at=at)
+            raise FranceConnectLinkRefused(ALREADY_LINKED())
+        try:
+            with transaction.atomic():
+                account_certify_identity(user=user, identity=identity, at=at)
+        except IntegrityError as error:  # the same identity linked to another account at this very moment
+            raise FranceConnectLinkRefused(ALREADY_LINKED()) from error
     return user
+
+
+def ALREADY_LINKED():  # noqa: N802 - a message, translated when said
+    return gettext("Cette identité FranceConnect est déjà liée à un autre compte du portail.")
 
 
 def account_certify_identity(*, user, identity, at):

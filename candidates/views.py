@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -53,6 +54,12 @@ class LoginView(auth_views.LoginView):
         if login_limits.client_login_blocked_until(request):
             return locked_out(request)  # before any password is hashed
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # A password login is not the FranceConnect sign-in someone else may have left half-way on this browser.
+        for key in (FRANCECONNECT_PENDING, FRANCECONNECT_STARTED_FOR, FRANCECONNECT_NEXT):
+            self.request.session.pop(key, None)
+        return super().form_valid(form)
 
 
 def login_attempt_email(request, credentials):
@@ -292,6 +299,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 FRANCECONNECT_NEXT = "_franceconnect_next"  # where to go once signed in
 FRANCECONNECT_PENDING = "_franceconnect_pending"  # the identity waiting for the password of the account with its email
 FRANCECONNECT_ID_TOKEN = "_franceconnect_id_token"  # for the provider's logout (`id_token_hint`)
+FRANCECONNECT_STARTED_FOR = "_franceconnect_started_for"  # the account logged in when the button was pressed, or None
+# The identity waits this long for the password: on a shared computer, nobody else's sign-in lingers.
+FRANCECONNECT_PENDING_MINUTES = 10
 franceconnect_logger = logging.getLogger("candidates.franceconnect")
 
 
@@ -303,6 +313,7 @@ def franceconnect_start(request):
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         request.session[FRANCECONNECT_NEXT] = next_url
+    request.session[FRANCECONNECT_STARTED_FOR] = request.user.pk if request.user.is_authenticated else None
     try:
         return franceconnect.sign_in_redirect(request, absolute_url(reverse("candidates:franceconnect_callback")))
     except franceconnect.FranceConnectError as error:
@@ -317,37 +328,49 @@ def franceconnect_callback(request):
     try:
         identity = franceconnect.signed_in_identity(request)
     except franceconnect.FranceConnectError as error:
-        franceconnect_logger.warning("FranceConnect sign-in refused: %s", error)
+        franceconnect_logger.warning("FranceConnect sign-in refused: %r", str(error))  # %r: what the URL carried stays on one line
         return _franceconnect_failed(request, error.message, status=error.status)
+    started_for = request.session.pop(FRANCECONNECT_STARTED_FOR, "absent")
+    if started_for != (request.user.pk if request.user.is_authenticated else None):
+        # Started logged out and come back logged in (another tab logged in meanwhile), or the reverse.
+        return _franceconnect_failed(request, _("Vous vous êtes connecté(e) ou déconnecté(e) pendant la connexion avec "
+                                                "FranceConnect : rien n'a été lié. Recommencez."), status=409)
+    if request.user.is_authenticated:  # « Certifier mon identité » from « Mon compte »: its password, once, as for a link
+        if request.user.is_staff:
+            return _franceconnect_failed(request, services.STAFF_REFUSED(), status=403)
+        return _franceconnect_pending(request, request.user, identity)
     try:
-        if request.user.is_authenticated:  # « Certifier mon identité » from « Mon compte »
-            services.account_link_franceconnect(user=request.user, identity=identity)
-            request.session[FRANCECONNECT_ID_TOKEN] = identity.id_token
-            messages.success(request, _("Votre identité est certifiée par FranceConnect."))
-            return redirect("candidates:account")
         user, existing = services.account_for_franceconnect(identity=identity)
     except services.FranceConnectLinkRefused as error:
         return _franceconnect_failed(request, error.message, status=409)
     if (user or existing).is_staff:
-        return _franceconnect_failed(request, _("Les comptes du rectorat ne se connectent pas avec FranceConnect : utilisez votre "
-                                                "adresse électronique, votre mot de passe et votre second facteur."), status=403)
+        return _franceconnect_failed(request, services.STAFF_REFUSED(), status=403)
     if existing is not None:
         if not existing.is_active:
             return _franceconnect_failed(request, _(
                 "Un compte existe déjà avec l'adresse %(email)s, mais il n'a pas encore été activé : ouvrez le lien "
                 "« Activer mon compte » reçu par courriel, puis identifiez-vous à nouveau avec FranceConnect.")
                 % {"email": existing.email}, status=409)
-        request.session[FRANCECONNECT_PENDING] = {"user": existing.pk, "identity": identity.as_session()}
-        return redirect("candidates:franceconnect_link")
+        return _franceconnect_pending(request, existing, identity)
     return _franceconnect_log_in(request, user, identity)
+
+
+def _franceconnect_pending(request, user, identity):
+    request.session[FRANCECONNECT_PENDING] = {"user": user.pk, "identity": identity.as_session(), "at": timezone.now().isoformat()}
+    return redirect("candidates:franceconnect_link")
 
 
 def franceconnect_link(request):
     """The email FranceConnect gave has an account: its password, once, before the two are linked."""
     pending = request.session.get(FRANCECONNECT_PENDING)
+    if pending and timezone.now() - parse_datetime(pending["at"]) > timedelta(minutes=FRANCECONNECT_PENDING_MINUTES):
+        del request.session[FRANCECONNECT_PENDING]
+        messages.info(request, _("La connexion avec FranceConnect a attendu plus de %(minutes)s minutes : recommencez.")
+                      % {"minutes": FRANCECONNECT_PENDING_MINUTES})
+        pending = None
     user = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
-    if user is None:
-        return redirect("candidates:login")
+    if user is None or (request.user.is_authenticated and request.user.pk != user.pk):
+        return redirect("candidates:account" if request.user.is_authenticated else "candidates:login")
     identity = franceconnect.CertifiedIdentity.from_session(pending["identity"])
     data = None
     if request.method == "POST":
@@ -365,12 +388,14 @@ def franceconnect_link(request):
         del request.session[FRANCECONNECT_PENDING]
         messages.success(request, _("Votre compte est désormais lié à FranceConnect : votre identité est certifiée."))
         return _franceconnect_log_in(request, form.get_user(), identity)
-    context = {"form": form, "email": user.email, "title": _("Lier votre compte à FranceConnect")}
+    context = {"form": form, "email": user.email, "identity": identity, "title": _("Lier votre compte à FranceConnect")}
     return render(request, "candidates/franceconnect_link.html", context)
 
 
 def _franceconnect_log_in(request, user, identity):
     next_url = request.session.pop(FRANCECONNECT_NEXT, None)
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        next_url = next_url or reverse("candidates:account")  # certified from « Mon compte »
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[FRANCECONNECT_ID_TOKEN] = identity.id_token
     return redirect(next_url or "exams:register")

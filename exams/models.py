@@ -579,7 +579,14 @@ class Registration(models.Model):
     def identity_not_certified(self):
         """The condition of the identity piece (documents' matrix): it is asked unless FranceConnect
         certified the candidate's identity and the session spares such candidates the piece."""
-        certified = self.candidate_id is not None and self.candidate.identity_is_certified
+        certified_at = self.candidate.identity_certified_at if self.candidate_id is not None else None
+        if certified_at is None:
+            certified = False
+        elif self.status == RegistrationStatus.DRAFT:
+            certified = True
+        else:  # locked or cancelled: what was asked until then stays asked
+            ended_at = self.locked_at or self.cancelled_at
+            certified = ended_at is None or certified_at <= ended_at
         return not (self.session.certified_identity_spares_identity_piece and certified)
 
     @property

@@ -385,12 +385,111 @@ def test_the_session_keeps_only_what_json_can_hold(client, franceconnect_portal)
     assert pending.birth_date == date(1962, 8, 24) and pending.sub == ANGELA["sub"]
 
 
-def test_an_account_franceconnect_made_chooses_a_password_through_the_emailed_link(client, franceconnect_portal):
+
+def test_an_account_franceconnect_made_gets_no_password_by_email(client, franceconnect_portal):
+    """Its address came from FranceConnect, unconfirmed here: a reset link to it would hand the
+    account (linked to whoever signed in) to the mailbox's owner, or the reverse."""
     from candidates import services
     from candidates.models import LinkPurpose
 
     sign_in(client, franceconnect_portal)
     user = logged_in_user(client)
-    assert "Choisir un mot de passe" in page_text(client.get(reverse("candidates:account")))
+    assert "Vous vous connectez avec FranceConnect : ce compte n'a pas de mot de passe." in page_text(client.get(reverse("candidates:account")))
     services.account_request_password_reset(email=user.email)
-    assert Message.objects.filter(recipient=user, link_purpose=LinkPurpose.PASSWORD_RESET).exists()
+    assert not Message.objects.filter(recipient=user, link_purpose=LinkPurpose.PASSWORD_RESET).exists()
+
+
+class TestCertifyingALoggedInAccount:
+    def test_it_asks_the_password_once_then_certifies(self, client, franceconnect_portal):
+        user = UserFactory(password="le-bon-mot-de-passe-42", email="camille@exemple.fr")
+        client.force_login(user)
+        assert "Certifier mon identité" in page_text(client.get(reverse("candidates:account")))
+        response = client.get(local(franceconnect_portal.sign_in(start(client))))
+        assert response["Location"] == reverse("candidates:franceconnect_link")
+        user.refresh_from_db()
+        assert user.franceconnect_sub is None  # a moment at a logged-in browser links nothing
+        page = page_text(client.get(reverse("candidates:franceconnect_link")))
+        assert "Pour certifier l'identité de votre compte camille@exemple.fr" in page
+        assert "Identité transmise par FranceConnect : Angela Claire Louise DUBOIS" in page and "né(e) le 24 août 1962." in page
+        response = client.post(reverse("candidates:franceconnect_link"), {"password": "le-bon-mot-de-passe-42"})
+        assert response["Location"] == reverse("candidates:account")
+        user.refresh_from_db()
+        assert user.franceconnect_sub == ANGELA["sub"] and user.email == "camille@exemple.fr"
+
+    def test_a_staff_member_is_never_linked(self, client, franceconnect_portal):
+        staff = StaffFactory()
+        client.force_login(staff)
+        response = client.get(local(franceconnect_portal.sign_in(start(client))))
+        assert response.status_code == 403
+        assert "Les comptes du rectorat ne se connectent pas avec FranceConnect" in page_text(response)
+        staff.refresh_from_db()
+        assert staff.franceconnect_sub is None and staff.last_name != "DUBOIS"
+
+    def test_an_identity_already_linked_to_another_account_is_refused(self, client, franceconnect_portal):
+        UserFactory(email="premier@exemple.fr", franceconnect_sub=ANGELA["sub"], identity_certified_at=timezone.now())
+        user = UserFactory(email="second@exemple.fr", password="le-bon-mot-de-passe-42")
+        client.force_login(user)
+        client.get(local(franceconnect_portal.sign_in(start(client))))
+        response = client.post(reverse("candidates:franceconnect_link"), {"password": "le-bon-mot-de-passe-42"})
+        assert response.status_code == 409
+        assert "Cette identité FranceConnect est déjà liée à un autre compte du portail." in page_text(response)
+        user.refresh_from_db()
+        assert user.franceconnect_sub is None
+
+
+class TestWhatASharedBrowserLeaves:
+    def test_a_sign_in_started_logged_out_and_back_logged_in_links_nothing(self, client, franceconnect_portal):
+        """Another tab logged in with a password meanwhile: the identity is not linked to that account."""
+        authorize = start(client)
+        user = UserFactory(password="le-bon-mot-de-passe-42")
+        client.post(reverse("candidates:login"), {"username": user.email, "password": "le-bon-mot-de-passe-42"})
+        response = client.get(local(franceconnect_portal.sign_in(authorize)))
+        assert response.status_code == 409 and "rien n'a été lié" in page_text(response)
+        user.refresh_from_db()
+        assert user.franceconnect_sub is None
+
+    def test_the_identity_waiting_for_a_password_expires_after_ten_minutes(self, client, franceconnect_portal):
+        UserFactory(email=ANGELA["email"], password="le-bon-mot-de-passe-42")
+        sign_in(client, franceconnect_portal)
+        with time_machine.travel(timezone.now() + timedelta(minutes=9, seconds=59)):
+            assert client.get(reverse("candidates:franceconnect_link")).status_code == 200
+        with time_machine.travel(timezone.now() + timedelta(minutes=10, seconds=1)):
+            response = client.post(reverse("candidates:franceconnect_link"), {"password": "le-bon-mot-de-passe-42"})
+        assert response["Location"] == reverse("candidates:login")
+        assert not User.objects.filter(franceconnect_sub=ANGELA["sub"]).exists()
+
+    def test_a_password_login_clears_the_identity_left_waiting(self, client, franceconnect_portal):
+        UserFactory(email=ANGELA["email"], password="le-bon-mot-de-passe-42")
+        sign_in(client, franceconnect_portal)
+        other = UserFactory(password="un-autre-mot-de-passe-42")
+        client.post(reverse("candidates:login"), {"username": other.email, "password": "un-autre-mot-de-passe-42"})
+        assert "_franceconnect_pending" not in client.session
+        assert client.get(reverse("candidates:franceconnect_link"))["Location"] == reverse("candidates:account")
+
+
+def test_a_linked_account_that_was_deactivated_is_not_opened(client, franceconnect_portal):
+    sign_in(client, franceconnect_portal)
+    user = logged_in_user(client)
+    client.logout()
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    last_login = User.objects.get(pk=user.pk).last_login
+    response = sign_in(client, franceconnect_portal)
+    assert response.status_code == 409 and "désactivé" in page_text(response)
+    assert logged_in_user(client) is None and User.objects.get(pk=user.pk).last_login == last_login
+
+
+PIVOT = {"given_name": "Marie", "family_name": "LEBLANC", "birthdate": "1999-02-03", "gender": "female",
+         "birthplace": "14118", "birthcountry": "99100", "email": "marie@example.test"}
+
+
+@pytest.mark.parametrize(("claims", "words"), [
+    ({"birthdate": "1999-02-00"}, "n'a pas transmis votre identité complète"),
+    ({"family_name": ""}, "n'a pas transmis votre identité complète"),
+    ({"given_name": "A" * 151}, "n'a pas pu être vérifiée"),
+    ({"birthplace": "1411800"}, "n'a pas pu être vérifiée"),
+])
+def test_an_incomplete_or_broken_identity_certifies_nothing(client, franceconnect_portal, claims, words):
+    franceconnect_portal.add_identity("marie", "fc-sub-marie", {**PIVOT, **claims})
+    response = sign_in(client, franceconnect_portal, login="marie")
+    assert response.status_code == 400 and words in page_text(response)
+    assert not User.objects.filter(franceconnect_sub="fc-sub-marie").exists() and logged_in_user(client) is None

@@ -172,6 +172,12 @@ class TestTheCivilIdentity:
         assert (user.gender, user.birthplace_code, user.birth_country_code) == ("female", "14118", "99100")
         assert ProfileChange.objects.filter(user=user, field="birth_date").exists()
 
+    def test_a_certification_after_the_lock_changes_nothing_of_what_the_locked_registration_asked(self, portal_registered):
+        registration = RegistrationFactory(status="locked", locked_at=timezone.now())
+        certify(registration.candidate)
+        registration = Registration.objects.get(pk=registration.pk)
+        assert "identity" in codes(required_pieces(registration)) and spared_pieces(registration) == []
+
     def test_a_change_after_the_lock_is_flagged_for_the_rectorate(self):
         registration = RegistrationFactory(status="locked", locked_at=timezone.now())
         certify(registration.candidate)
