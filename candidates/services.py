@@ -192,7 +192,7 @@ def _as_text(value):
     return "" if value is None else str(value)
 
 
-def STAFF_REFUSED():  # noqa: N802 - a message, translated when said
+def staff_refused_message():
     return gettext("Les comptes du rectorat ne se connectent pas avec FranceConnect : utilisez votre adresse électronique, "
                    "votre mot de passe et votre second facteur.")
 
@@ -221,7 +221,7 @@ def account_for_franceconnect(*, identity, at=None):
                 linked = User.objects.select_for_update().filter(franceconnect_sub=identity.sub).first()
                 if linked is not None:
                     if linked.is_staff:
-                        raise FranceConnectLinkRefused(STAFF_REFUSED())
+                        raise FranceConnectLinkRefused(staff_refused_message())
                     if not linked.is_active:
                         raise FranceConnectLinkRefused(gettext("Le compte lié à cette identité FranceConnect est désactivé : "
                                                                "écrivez à la division des examens et concours du rectorat."))
@@ -250,20 +250,20 @@ def account_link_franceconnect(*, user, identity, at=None):
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_staff:
-            raise FranceConnectLinkRefused(STAFF_REFUSED())
+            raise FranceConnectLinkRefused(staff_refused_message())
         if user.franceconnect_sub and user.franceconnect_sub != identity.sub:
             raise FranceConnectLinkRefused(gettext("Ce compte est déjà lié à une autre identité FranceConnect."))
         if User.objects.filter(franceconnect_sub=identity.sub).exclude(pk=user.pk).exists():
-            raise FranceConnectLinkRefused(ALREADY_LINKED())
+            raise FranceConnectLinkRefused(already_linked_message())
         try:
             with transaction.atomic():
                 account_certify_identity(user=user, identity=identity, at=at)
         except IntegrityError as error:  # the same identity linked to another account at this very moment
-            raise FranceConnectLinkRefused(ALREADY_LINKED()) from error
+            raise FranceConnectLinkRefused(already_linked_message()) from error
     return user
 
 
-def ALREADY_LINKED():  # noqa: N802 - a message, translated when said
+def already_linked_message():
     return gettext("Cette identité FranceConnect est déjà liée à un autre compte du portail.")
 
 

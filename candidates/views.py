@@ -337,15 +337,15 @@ def franceconnect_callback(request):
                                                 "FranceConnect : rien n'a été lié. Recommencez."), status=409)
     if request.user.is_authenticated:  # « Certifier mon identité » from « Mon compte »: its password, once, as for a link
         if request.user.is_staff:
-            return _franceconnect_failed(request, services.STAFF_REFUSED(), status=403)
+            return _franceconnect_failed(request, services.staff_refused_message(), status=403)
         return _franceconnect_pending(request, request.user, identity)
     try:
         user, existing = services.account_for_franceconnect(identity=identity)
     except services.FranceConnectLinkRefused as error:
         return _franceconnect_failed(request, error.message, status=409)
-    if (user or existing).is_staff:
-        return _franceconnect_failed(request, services.STAFF_REFUSED(), status=403)
-    if existing is not None:
+    if existing is not None:  # an account found by its sub was judged by the service (staff, deactivated)
+        if existing.is_staff:
+            return _franceconnect_failed(request, services.staff_refused_message(), status=403)
         if not existing.is_active:
             return _franceconnect_failed(request, _(
                 "Un compte existe déjà avec l'adresse %(email)s, mais il n'a pas encore été activé : ouvrez le lien "
