@@ -23,6 +23,5 @@ RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build ENV_FILE= \
 
 USER portal
 EXPOSE 8000
-# The access log masks the token of account links (activation, new password, change of address):
-# mail scanners open them before the candidate does (portal/gunicorn_logging.py).
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "common.gunicorn_logging.Logger"]
+# gunicorn's settings (workers, the access log that masks account links…): portal/gunicorn_conf.py.
+CMD ["gunicorn", "-c", "python:portal.gunicorn_conf", "portal.wsgi:application"]

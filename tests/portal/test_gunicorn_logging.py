@@ -155,19 +155,12 @@ def test_an_smtp_error_that_echoes_the_link_is_stored_masked(client, candidate, 
 
 # The production web server, end to end ------------------------------------------------------
 
-def dockerfile_gunicorn_arguments():
-    """The production web command, from the Dockerfile's CMD (bind and workers replaced)."""
+def dockerfile_gunicorn_command():
+    """The production web command, from the Dockerfile's CMD: gunicorn with portal/gunicorn_conf.py,
+    whose bind and workers come from GUNICORN_BIND and WEB_CONCURRENCY."""
     command = json.loads(re.search(r"^CMD (\[.*\])$", (PROJECT / "Dockerfile").read_text(), re.M).group(1))
-    assert command[:2] == ["gunicorn", "portal.wsgi:application"]
-    arguments, skip = [], False
-    for argument in command[2:]:
-        if skip:
-            skip = False
-        elif argument in ("--bind", "-b", "--workers", "-w"):
-            skip = True
-        else:
-            arguments.append(argument)
-    return arguments
+    assert command == ["gunicorn", "-c", "python:portal.gunicorn_conf", "portal.wsgi:application"]
+    return [sys.executable, "-m", *command]
 
 
 # Issue 13's probe: gunicorn's access log kept every link's token (closed by the Logger class of
@@ -183,11 +176,10 @@ def test_no_log_of_the_production_web_server_holds_a_usable_account_link(tmp_pat
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url_of_the_test_database(), "ENV_FILE": "", "DEBUG": "true",
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "w") as log:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-b", f"127.0.0.1:{port}",
-                                   "-w", "1", "--no-control-socket", *dockerfile_gunicorn_arguments()],
+        server = subprocess.Popen([*dockerfile_gunicorn_command(), "--no-control-socket"],
                                   cwd=PROJECT, env=env, stdout=log, stderr=log)
         try:
             deadline = time.monotonic() + 30
