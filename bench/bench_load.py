@@ -40,7 +40,7 @@ SPAWN_RATE = 2
 MIXED_SECONDS = 90
 SATURATION_SECONDS = 12
 SATURATION_ROUNDS = 5
-WORKERS = 3  # the Dockerfile's `gunicorn --workers 3`
+WORKERS = 3  # the production default (WEB_CONCURRENCY in portal/gunicorn_conf.py)
 REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, emptied before and after
 PASSWORD = "une phrase de passe solide"
 PIECE = "identity"  # required from every candidate
@@ -171,12 +171,12 @@ def redis_or_none():
 
 
 def start_gunicorn(port, data, redis_url):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "GUNICORN_BIND": f"127.0.0.1:{port}",
+           "WEB_CONCURRENCY": str(WORKERS)}
     if redis_url:
         env["REDIS_URL"] = redis_url
-    # The Dockerfile's command; the access log goes to stdout there, to nowhere here.
-    command = [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(WORKERS), "--access-logfile", "-", "--logger-class", "common.gunicorn_logging.Logger"]
+    # The Dockerfile's command (portal/gunicorn_conf.py); the access log goes to stdout there, to nowhere here.
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:portal.gunicorn_conf", "portal.wsgi:application"]
     with open(data / "gunicorn.log", "w") as log:
         server = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     wait_for_port(port, seconds=20)
