@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from bench.common import Row
+from bench.common import Row, other_columns, sql_literal
 
 TOTAL = 1_000_000
 EXPIRED = 100_000
@@ -54,6 +54,8 @@ def run():
 
 def _insert_accounts():
     """Rows made by the database itself: a million ORM saves would take longer than the purge."""
+    from candidates.models import User
+
     active = TOTAL - EXPIRED - RECENT
     groups = [  # (count, is_active, activated, age)
         (active, True, True, "30 days"),
@@ -64,26 +66,16 @@ def _insert_accounts():
         offset = 0
         for count, is_active, activated, age in groups:
             if connection.vendor == "postgresql":
-                series = f"generate_series({offset + 1}, {offset + count})"
+                prefix, series = "", f"generate_series({offset + 1}, {offset + count}) AS n"
                 joined = f"now() - interval '{age}'"
-                cursor.execute(f"""
-                    INSERT INTO candidates_user (password, is_superuser, email, last_name, first_name, is_staff,
-                        is_active, date_joined, activated_at, address_line, address_complement, postal_code, city,
-                        country, phone)
-                    SELECT '!', false, 'purge' || n || '@exemple.fr', 'Nom', 'Prénom', false, {is_active},
-                        {joined}, {joined if activated else 'NULL'}, '', '', '', '', 'France', ''
-                    FROM {series} AS n""")
             else:
+                prefix, series = f"WITH RECURSIVE seq(n) AS (SELECT {offset + 1} UNION ALL SELECT n + 1 FROM seq WHERE n < {offset + count}) ", "seq"
                 hours = {"30 days": 720, "49 hours": 49, "47 hours": 47}[age]
                 joined = f"datetime('now', '-{hours} hours')"
-                cursor.execute(f"""
-                    WITH RECURSIVE seq(n) AS (SELECT {offset + 1} UNION ALL SELECT n + 1 FROM seq WHERE n < {offset + count})
-                    INSERT INTO candidates_user (password, is_superuser, email, last_name, first_name, is_staff,
-                        is_active, date_joined, activated_at, address_line, address_complement, postal_code, city,
-                        country, phone)
-                    SELECT '!', 0, 'purge' || n || '@exemple.fr', 'Nom', 'Prénom', 0, {int(is_active)},
-                        {joined}, {joined if activated else 'NULL'}, '', '', '', '', 'France', ''
-                    FROM seq""")
+            columns, values = other_columns(User, {
+                "password": "'!'", "email": "'purge' || n || '@exemple.fr'", "last_name": "'Nom'", "first_name": "'Prénom'",
+                "is_active": sql_literal(is_active), "date_joined": joined, "activated_at": joined if activated else "NULL"})
+            cursor.execute(f"{prefix}INSERT INTO candidates_user ({columns}) SELECT {values} FROM {series}")
             offset += count
         # Each never-activated account has its activation message, which goes with it.
         cursor.execute("""
