@@ -13,6 +13,7 @@ from io import StringIO
 
 import psycopg2
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -241,3 +242,36 @@ def test_a_backup_goes_into_a_new_folder_only(portal, tmp_path):
     with pytest.raises(CommandError, match="n'est pas vide"):
         backup(tmp_path / "backup")
     assert files_under(tmp_path / "backup") == {"ancienne.txt": b"une autre sauvegarde"}
+
+
+@pytest.fixture
+def s3_buckets(monkeypatch):
+    """Two buckets of an in-process S3 (moto): the portal's, and the empty one of a new machine."""
+    import boto3
+    from moto import mock_aws
+    from storages.backends.s3 import S3Storage
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "essai", "AWS_SECRET_ACCESS_KEY": "essai", "AWS_DEFAULT_REGION": "eu-west-3"}.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        client = boto3.client("s3", region_name="eu-west-3")
+        for bucket in ("portail", "nouvelle-machine"):
+            client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        yield [S3Storage(bucket_name=bucket, region_name="eu-west-3", default_acl="private") for bucket in ("portail", "nouvelle-machine")]
+
+
+def test_files_on_s3_are_backed_up_and_restored_through_the_storage_api(s3_buckets, tmp_path):
+    from portal.backups import backup_check, backup_write, files_restore
+
+    source, target = s3_buckets
+    contents = {"pieces/2024/11/relevé.pdf": pdf_bytes(), "pieces/2024/11/scan.bin": BINARY, "generated/2024-000001-v1.pdf": b"%PDF-1.7"}
+    for name, content in contents.items():
+        source.save(name, ContentFile(content))
+
+    manifest = backup_write(tmp_path / "backup", storage=source)
+    backup_check(tmp_path / "backup")
+    files_restore(target, tmp_path / "backup", manifest["files"], replace=False)
+
+    assert {entry["path"]: entry["sha256"] for entry in manifest["files"]} == {
+        name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
+    assert {name: target.open(name, "rb").read() for name in storage_names(target)} == contents
