@@ -256,6 +256,8 @@ def backup_write(folder, *, at=None, storage=None, alias="default"):
         raise BackupError(f"Le dossier {folder} n'est pas vide : choisissez un dossier neuf pour chaque sauvegarde.")
     folder.mkdir(parents=True, exist_ok=True)
     storage = storage or storages["default"]
+    # The dump first, then the files: a piece uploaded in between is a file no row names, harmless,
+    # rather than a row whose file was not copied.
     database = database_dump(folder, alias)
     files = files_backup(storage, folder)
     manifest = {

@@ -275,3 +275,38 @@ def test_files_on_s3_are_backed_up_and_restored_through_the_storage_api(s3_bucke
     assert {entry["path"]: entry["sha256"] for entry in manifest["files"]} == {
         name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
     assert {name: target.open(name, "rb").read() for name in storage_names(target)} == contents
+
+
+class StorageThatDamagesWhatItWrites(FileSystemStorage):
+    """A disk or a bucket that stores other bytes than it was given, for the .bin file."""
+
+    def _save(self, name, content):
+        name = super()._save(name, content)
+        if name.endswith(".bin"):
+            with open(self.path(name), "r+b") as stored:
+                stored.write(b"\x01")
+        return name
+
+
+def test_a_file_that_reads_back_other_bytes_is_refused_and_the_files_written_removed(portal, tmp_path, monkeypatch):
+    from portal import backups
+
+    backup(tmp_path / "backup")
+    target = StorageThatDamagesWhatItWrites(location=tmp_path / "restored-media")
+    monkeypatch.setattr(backups, "database_is_empty", lambda alias="default": True)
+    restored = []
+    monkeypatch.setattr(backups, "database_restore", lambda *args, **kwargs: restored.append(True))
+
+    with pytest.raises(backups.BackupError, match=r"Le fichier pieces/.*\.bin relu après écriture ne correspond pas"):
+        backups.backup_restore(tmp_path / "backup", storage=target)
+    assert storage_names(target) == [] and restored == []
+
+
+def test_a_manifest_naming_a_file_outside_the_backup_is_refused(portal, tmp_path):
+    backup(tmp_path / "backup")
+    manifest = manifest_of(tmp_path / "backup")
+    manifest["files"][0]["path"] = "../../settings.py"
+    (tmp_path / "backup" / "manifest.json").write_text(json.dumps(manifest))
+
+    with pytest.raises(CommandError, match=r"Nom de fichier refusé dans le manifeste : '\.\./\.\./settings\.py'"):
+        call_command("restore_portal", str(tmp_path / "backup"), stdout=StringIO())
