@@ -337,7 +337,7 @@ else:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django_prometheus.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
         },
         "local": LOCAL_CACHE,
@@ -354,6 +354,10 @@ if DEBUG and not REDIS_URL:
     # and W001, "not officially supported"): a lost count there is harmless. Production keeps the
     # error: its counts must be shared and atomic, so it needs REDIS_URL.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+elif REDIS_URL:
+    # django-prometheus' RedisCache is django-redis's, subclassed to count reads: the backend
+    # django-ratelimit supports, under a name its check does not know (W001, "not officially supported").
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # Failed logins from one client address across every account, per hour (candidates/login_limits.py),
 # beside django-axes' 5 per email and address. A class of 35 behind one school's NAT, each
 # mistyping up to 4 times (the 5th locks that account anyway), makes 140: 150 lets them all

@@ -287,3 +287,13 @@ def test_the_worker_serves_its_failed_tasks_on_its_own_port(tmp_path):
     finally:
         output = stop(worker)
     assert counted, output[-3000:]
+
+
+def test_the_shared_cache_is_django_redis_counted_so_the_rate_limits_keep_their_backend():
+    """settings.py silences django-ratelimit's W001 for this wrapper only because it is django-redis's."""
+    from django.utils.module_loading import import_string
+    from django_redis.cache import RedisCache
+
+    counted = import_string("django_prometheus.cache.backends.redis.RedisCache")
+    assert issubclass(counted, RedisCache)
+    assert {"add", "incr", "get_many", "set"}.isdisjoint(vars(counted))  # what the limits call is django-redis's own
