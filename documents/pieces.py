@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from documents import antivirus
 from documents.completeness import registration_refresh_missing
+from documents.metrics import uploads_total
 from documents.models import Piece, PieceFile, PieceKind, PieceStatus, ScanStatus
 from documents.scanning import files_queue_scan, signed_copies_queue_reading
 from documents.signed_copies import signed_copy_read
@@ -78,6 +79,7 @@ def piece_upload(*, registration, piece_kind, uploads, combine=False, at=None):
             if scan_status == ScanStatus.PENDING:
                 files_queue_scan([piece_file.pk for piece_file in stored])
             signed_copies_queue_reading(stored)
+            transaction.on_commit(lambda: uploads_total.inc(len(stored)))
     except BaseException:  # also a worker killed on timeout: nothing stored is left behind
         for piece_file in stored:
             piece_file.file.delete(save=False)

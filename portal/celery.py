@@ -4,6 +4,7 @@ from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
 
 from common.gunicorn_logging import MaskAccountLinks
+from portal import worker_metrics  # noqa: F401 - failed tasks counted, the worker's metrics served
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 

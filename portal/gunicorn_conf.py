@@ -4,9 +4,12 @@ Every value comes from the environment, with the production image's defaults:
   GUNICORN_BIND     address and port (0.0.0.0:8000)
   WEB_CONCURRENCY   worker processes (3; about 2 per core, see the README's « Monter en charge »)
   GUNICORN_TIMEOUT  seconds a request may take before its worker is replaced (60)
+  PROMETHEUS_MULTIPROC_DIR  a folder of this server's own where each worker writes its metrics,
+                    so that one scrape of /metriques/ adds up every worker (README, « Métriques »)
 """
 
 import os
+from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
@@ -15,3 +18,21 @@ accesslog = "-"
 # The access log masks the token of account links (activation, new password, change of address):
 # mail scanners open them before the candidate does (common/gunicorn_logging.py).
 logger_class = "common.gunicorn_logging.Logger"
+
+
+def on_starting(server):
+    """Metrics left by the previous run of this server would be added to this one's: start empty."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:  # the master loads no app, so every file there is a leftover
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for leftover in Path(folder).glob("*.db"):
+            leftover.unlink()
+
+
+def child_exit(server, worker):
+    """A worker that exits (replaced on timeout, or at a restart) leaves its counters counted,
+    and its live gauges dropped."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

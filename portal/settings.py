@@ -55,7 +55,9 @@ def _database_from_url(url):
             "DATABASE_URL est mal formée : attendu postgres://utilisateur@hôte:port/base "
             "ou sqlite:////chemin/absolu.sqlite3."
         )
-    if config["ENGINE"] == "django.db.backends.sqlite3":
+    # django-prometheus' wrappers of the same engines time every query (README, « Métriques »).
+    config["ENGINE"] = config["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
+    if config["ENGINE"] == "django_prometheus.db.backends.sqlite3":
         # The web process and the Celery worker share the file: wait for locks, write-ahead log.
         config["OPTIONS"] = {
             "timeout": 20,
@@ -95,9 +97,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_prometheus",  # /metriques/ (portal/metrics.py; README, « Métriques (Prometheus) »)
 ]
 
 MIDDLEWARE = [
+    # django-prometheus: first, it times the whole stack; its second half is just above the
+    # typography, so a view's latency and size include the typography's work on its page.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "portal.middleware.ReceivedAtMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -115,6 +121,7 @@ MIDDLEWARE = [
     "portal.middleware.StaffIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     "portal.middleware.FrenchTypographyMiddleware",  # last: its response runs first (common/typography.py)
 ]
 
@@ -259,6 +266,12 @@ CLAMD_TIMEOUT_SECONDS = env.int("CLAMD_TIMEOUT_SECONDS", default=120)
 # /sante/ tells anyone only whether the portal is up; a monitoring tool sending
 # "Authorization: Bearer <this>" also gets the details (worker, antivirus). Empty: staff only.
 HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
+# Prometheus (README, « Métriques (Prometheus) »): /metriques/ answers only a scraper sending
+# "Authorization: Bearer <METRICS_TOKEN>" (empty: 404); the Celery worker serves its own
+# metrics on CELERY_METRICS_PORT (empty: none). PROMETHEUS_MULTIPROC_DIR, read by
+# prometheus_client from the process's environment, gathers the counts of every process.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=None)
 # Uploads on S3-compatible object storage (django-storages) when a bucket is configured.
 S3_BUCKET = env.str("S3_BUCKET", default="")
 STORAGES = {
@@ -291,7 +304,7 @@ STORAGES = {
 # "local", in each process's memory, keeps page fragments that are the same for every visitor
 # until the next deployment, or whose key holds every value they show (templates/base.html):
 # nothing to clear there, and no round trip to Redis for them.
-LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-fragments",
+LOCAL_CACHE = {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache", "LOCATION": "portal-fragments",
                "OPTIONS": {"MAX_ENTRIES": 2000}}
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -304,7 +317,7 @@ if REDIS_URL:
         # django-redis rather than Django's own Redis backend, which builds a new redis-py
         # client (and its table of ~170 reply callbacks) for every read: ~0.3 ms each here.
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",  # django-redis's, counting hits and misses
             "LOCATION": REDIS_URL,
         },
         "local": LOCAL_CACHE,
@@ -341,6 +354,10 @@ if DEBUG and not REDIS_URL:
     # and W001, "not officially supported"): a lost count there is harmless. Production keeps the
     # error: its counts must be shared and atomic, so it needs REDIS_URL.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+elif REDIS_URL:
+    # django-prometheus' RedisCache is django-redis's, subclassed to count reads: the backend
+    # django-ratelimit supports, under a name its check does not know (W001, "not officially supported").
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # Failed logins from one client address across every account, per hour (candidates/login_limits.py),
 # beside django-axes' 5 per email and address. A class of 35 behind one school's NAT, each
 # mistyping up to 4 times (the 5th locks that account anyway), makes 140: 150 lets them all
@@ -392,7 +409,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Production (DEBUG off) passes `manage.py check --deploy` with no warning.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^sante/$"]  # health checks come over plain HTTP from inside
+SECURE_REDIRECT_EXEMPT = [r"^sante/$", r"^metriques/$"]  # health checks and Prometheus come over plain HTTP from inside
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)

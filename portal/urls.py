@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from documents.views import verify
 from exams.views import home
 from portal.dashboard import dashboard
-from portal.views import health, my_data
+from portal.views import health, metrics, my_data
 
 
 def page(template, title):
@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/tableau-de-bord/", admin.site.admin_view(dashboard), name="admin-dashboard"),
     path("admin/", admin.site.urls),
     path("sante/", health, name="health"),
+    path("metriques/", metrics, name="metrics"),  # Prometheus, with its token (README, « Métriques (Prometheus) »)
     path("verifier/<str:code>", verify, name="verify"),  # the address the confirmation's QR code carries
     path("accessibilite/", page("accessibility", _("Accessibilité")), name="accessibility"),
     path("mentions-legales/", page("legal_notice", _("Mentions légales")), name="legal-notice"),

@@ -4,12 +4,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from common.private_files import private_stream_response
+from portal.metrics import metrics_registry
 from portal.models import WorkerHeartbeat
 from portal.personal_data import personal_data_zip
 
@@ -65,6 +67,18 @@ def antivirus_state():
         return "off"
     return cache.get_or_set(f"health:clamd:{settings.CLAMD_URL}", lambda: "ok" if clamd_ping() else "unreachable",
                             CLAMD_PING_SECONDS)
+
+
+@never_cache
+def metrics(request):
+    """For Prometheus only: the metrics when the request carries `Authorization: Bearer
+    <METRICS_TOKEN>`, 401 without it; no such page (404) while no token is configured."""
+    if not settings.METRICS_TOKEN:
+        raise Http404
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {settings.METRICS_TOKEN}".encode()):
+        return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
+    return HttpResponse(generate_latest(metrics_registry()), content_type=CONTENT_TYPE_LATEST)
 
 
 @login_required
