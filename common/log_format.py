@@ -3,17 +3,21 @@
 Every record goes through the same structlog processors, the portal's own (structlog) and the
 libraries' (Django, Celery, gunicorn's error log: stdlib logging), thanks to structlog's
 ProcessorFormatter in LOGGING. Each line carries what django-structlog bound for its request or
-task (request_id, user_id, view, task_id, task), and no account link's token: every string value
-goes through common.gunicorn_logging.mask_account_links, the traceback included.
+task (request_id, user_id, view, task_id, task), and no account link's token nor email address:
+every string value is masked (common.gunicorn_logging.mask_account_links), the traceback included.
 
 Imports no app, and not Django: settings.py builds LOGGING with it.
 """
 
+import re
 import sys
 
 import structlog
 
 from common.gunicorn_logging import mask_account_links
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL_MASK = "[email]"
 
 # What every record gets before it is rendered, whether it came from structlog or from logging.
 _SHARED = [
@@ -25,10 +29,15 @@ _SHARED = [
 ]
 
 
-def mask_account_links_in_values(logger, method_name, event_dict):
-    """Every string value of the line with the token of its account links masked: the request
-    line of /compte/activer/<uid>/<token>/, an SMTP error quoting a link, a traceback."""
-    return {key: mask_account_links(value) if isinstance(value, str) else value for key, value in event_dict.items()}
+def mask_text(text):
+    """`text` with no account link's token and no email address (a line names a user by its id)."""
+    return EMAIL.sub(EMAIL_MASK, mask_account_links(text))
+
+
+def mask_account_links_and_emails(logger, method_name, event_dict):
+    """Every string value of the line masked: the request line of /compte/activer/<uid>/<token>/,
+    an SMTP error quoting a link or an address, a login's email in a query string, a traceback."""
+    return {key: mask_text(value) if isinstance(value, str) else value for key, value in event_dict.items()}
 
 
 def formatter(*, json):
@@ -41,7 +50,7 @@ def formatter(*, json):
         "processors": [
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,  # the traceback as text, so that it is masked too
-            mask_account_links_in_values,
+            mask_account_links_and_emails,
             renderer,
         ],
     }

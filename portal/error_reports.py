@@ -19,9 +19,9 @@ from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScrubber
 
 from common.gunicorn_logging import mask_account_links
+from common.log_format import EMAIL
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-FILE_NAME = re.compile(r"[^\s/\\'\"<>|:,;()\[\]{}]+\.(?:pdf|jpe?g|png|heic|heif|tiff?|gif|webp|bmp|docx?|odt|xlsx?|ods|zip)\b",
+FILE_NAME = re.compile(r"[^\s/\\'\"<>|:,;()\[\]{}?=&]+\.(?:pdf|jpe?g|png|heic|heif|tiff?|gif|webp|bmp|docx?|odt|xlsx?|ods|zip)\b",
                        re.IGNORECASE)
 SCRUBBED = "[scrubbed]"
 # Keys whose value is filtered wherever they appear (the SDK's own list, plus the portal's fields).

@@ -19,6 +19,7 @@ from common import log_format
 from portal.celery import app
 from tests.celery_workers import start_celery, stop, wait_for
 from tests.factories import UserFactory
+from tests.portal.test_settings import PRODUCTION, manage
 
 PASSWORD = "une phrase de passe bien solide"
 
@@ -78,6 +79,15 @@ def test_an_account_links_token_is_masked_in_the_request_line(client, db, log_li
     assert "0123456789abcdef" not in text
 
 
+def test_an_email_in_a_line_is_masked(client, db, log_lines):
+    client.get(reverse("candidates:login") + "?email=zephyrine.quillard@exemple.fr")
+    logging.getLogger("candidates.outbox").warning("refusé par le serveur : <oscar.vantard@exemple.fr>")
+
+    text = log_lines.text()
+    assert "exemple.fr" not in text
+    assert "?email=[email]" in text and "<[email]>" in text
+
+
 def test_a_library_records_line_is_json_with_the_requests_context_and_masked(log_lines):
     import structlog
 
@@ -119,10 +129,16 @@ def test_make_runs_lines_are_plain_and_readable(client, candidate_with_a_name):
     assert "\x1b[" not in line  # no colours when not on a terminal
 
 
-def test_development_writes_plain_lines_and_production_json():
-    assert settings.DEBUG and settings.LOG_FORMAT == "plain"  # the tests run as `make run` does
-    assert "plain" in settings.LOGGING["formatters"]
-    assert "json" in log_format.logging_config(json=True)["formatters"]
+@pytest.mark.parametrize("env, json_lines", [({**PRODUCTION}, True), ({**PRODUCTION, "LOG_FORMAT": "plain"}, False),
+                                              ({"DEBUG": "true"}, False), ({"DEBUG": "true", "LOG_FORMAT": "json"}, True)])
+def test_production_writes_json_lines_and_make_run_plain_ones(env, json_lines):
+    result = manage("shell", "-c", "import logging; logging.getLogger('portal').warning('bonjour')", **env)
+
+    (line,) = [line for line in result.stderr.splitlines() if "bonjour" in line]
+    if json_lines:
+        assert json.loads(line)["event"] == "bonjour"
+    else:
+        assert "bonjour" in line and "[warning  ]" in line and not line.startswith("{")
 
 
 @pytest.mark.worker
