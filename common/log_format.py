@@ -90,3 +90,14 @@ def configure_structlog():
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
+
+
+def gunicorn_error_log_config(*, json):
+    """gunicorn's logconfig_dict: its own lines (booting, workers, timeouts) in the portal's format.
+    Its access log keeps common.gunicorn_logging.Logger's format and masking."""
+    return {
+        "root": {"level": "INFO", "handlers": []},  # the workers' root is Django's LOGGING
+        "formatters": {"portal": formatter(json=json)},
+        "handlers": {"error_console": {"class": "logging.StreamHandler", "formatter": "portal", "stream": "ext://sys.stderr"}},
+        "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False}},
+    }

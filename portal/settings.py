@@ -443,7 +443,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # and the view (django-structlog), never a client address, an email or an account link's token.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "plain"):
-    raise ConfigurationError("LOG_FORMAT vaut json ou plain.")
+    raise ConfigurationError("LOG_FORMAT doit valoir json ou plain.")
 LOGGING = log_format.logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
 log_format.configure_structlog()
 DJANGO_STRUCTLOG_CELERY_ENABLED = True  # the request id travels in the task's headers

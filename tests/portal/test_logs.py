@@ -5,10 +5,14 @@ The lines are rendered by the real LOGGING handler and formatter (common/log_for
 stream, then read back one JSON object a line.
 """
 
+import http.client
 import io
 import json
 import logging
 import logging.config
+import os
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -17,8 +21,10 @@ from django.urls import reverse
 
 from common import log_format
 from portal.celery import app
-from tests.celery_workers import start_celery, stop, wait_for
+from tests.candidates.helpers import free_port
+from tests.celery_workers import PROJECT, database_url_of_the_test_database, start_celery, stop, wait_for
 from tests.factories import UserFactory
+from tests.portal.test_gunicorn_logging import dockerfile_gunicorn_command
 from tests.portal.test_settings import PRODUCTION, manage
 
 PASSWORD = "une phrase de passe bien solide"
@@ -176,3 +182,36 @@ def test_a_task_queued_by_a_request_logs_the_same_request_id_in_the_worker(clien
     assert {line["event"] for line in task_lines} >= {"task_started", "task_succeeded"}
     assert all(line["request_id"] == web["request_id"] and line["task_id"] for line in task_lines)
     assert candidate.email not in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_production_web_servers_lines_are_all_json_gunicorns_own_included(tmp_path):
+    """gunicorn started as the Dockerfile starts it, with LOG_FORMAT=json: its own lines (booting,
+    shutting down) and the portal's are JSON on standard error; the access log keeps its format."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url_of_the_test_database(), "ENV_FILE": "", "DEBUG": "true",
+           "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1", "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
+    out, err = tmp_path / "access.log", tmp_path / "error.log"
+    with open(out, "w") as stdout, open(err, "w") as stderr:
+        server = subprocess.Popen([*dockerfile_gunicorn_command(), "--no-control-socket"], cwd=PROJECT, env=env,
+                                  stdout=stdout, stderr=stderr)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    connection.request("GET", "/compte/activer/MQ/c4r7ab-0123456789abcdef/")
+                    connection.getresponse().read()
+                    break
+                except OSError:
+                    assert server.poll() is None and time.monotonic() < deadline, err.read_text()
+                    time.sleep(0.2)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    lines = [json.loads(line) for line in err.read_text().splitlines()]
+    assert any(line["logger"] == "gunicorn.error" and line["event"].startswith("Booting worker") for line in lines)
+    (finished,) = [line for line in lines if line["event"] == "request_finished"]
+    assert finished["view"] == "candidates:activate" and finished["request"] == "GET /compte/activer/MQ/[masked]/"
+    assert "0123456789abcdef" not in err.read_text() + out.read_text()
+    assert "GET /compte/activer/MQ/[masked]/ HTTP/1.1" in out.read_text()
