@@ -41,8 +41,8 @@ def scrub_also(*values):
 def scrub_text(text):
     """`text` with no email, account link's token, file name, nor the request user's personal values."""
     text = FILE_NAME.sub(SCRUBBED, EMAIL.sub(SCRUBBED, mask_account_links(text)))
-    for value in _personal_values.get():
-        text = re.sub(re.escape(value), SCRUBBED, text, flags=re.IGNORECASE)
+    for value in _personal_values.get():  # as a whole word: a name "Li" leaves "limit" alone
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", SCRUBBED, text, flags=re.IGNORECASE)
     return text
 
 
@@ -50,7 +50,7 @@ def _scrubbed(value):
     if isinstance(value, str):
         return scrub_text(value)
     if isinstance(value, dict):
-        return {_scrubbed(key) if isinstance(key, str) else key: _scrubbed(item) for key, item in value.items()}
+        return {key: _scrubbed(item) for key, item in value.items()}  # keys are the SDK's schema
     if isinstance(value, (list, tuple)):
         return [_scrubbed(item) for item in value]
     return value

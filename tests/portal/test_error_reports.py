@@ -130,13 +130,13 @@ def test_an_account_links_token_is_masked_in_a_report(sentry):
 
 
 def test_the_text_of_a_report_has_no_email_file_name_or_known_name():
-    error_reports.scrub_also("Quillard", "Zéphyrine")
+    error_reports.scrub_also("Quillard", "Zéphyrine", "Li")
     try:
-        scrubbed = error_reports.scrub_text("ZÉPHYRINE quillard a.b+c@ac-normandie.fr Photo_Identité.HEIC scan.tiff views.py")
+        scrubbed = error_reports.scrub_text("ZÉPHYRINE quillard a.b+c@ac-normandie.fr Photo_Identité.HEIC scan.tiff views.py li limit")
     finally:
         error_reports.scrub_also()
 
-    assert scrubbed == "[scrubbed] [scrubbed] [scrubbed] [scrubbed] [scrubbed] views.py"
+    assert scrubbed == "[scrubbed] [scrubbed] [scrubbed] [scrubbed] [scrubbed] views.py [scrubbed] limit"
 
 
 def test_without_a_dsn_nothing_is_set_up(settings):
