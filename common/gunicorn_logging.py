@@ -41,6 +41,8 @@ class MaskAccountLinks(logging.Filter):
     (LOGGING's "filters": {"...": {"()": "common.gunicorn_logging.MaskAccountLinks"}})."""
 
     def filter(self, record):
+        if isinstance(record.msg, dict):  # structlog's event, masked by common.log_format's processor
+            return True
         try:
             message = record.getMessage()
         except (TypeError, ValueError):  # a bad format: the handler reports it, as without this filter

@@ -8,6 +8,9 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from common.admin_filters import register_french_filters
-        from portal import site_config  # noqa: F401 - clears the cached site configuration when it changes
+        from portal import (
+            request_context,  # noqa: F401 - the view, the request id and the error reports' user
+            site_config,  # noqa: F401 - clears the cached site configuration when it changes
+        )
 
         register_french_filters()  # every admin filter of names in French order

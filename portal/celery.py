@@ -2,6 +2,7 @@ import os
 
 from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
+from django_structlog.celery.steps import DjangoStructLogInitStep
 
 from common.gunicorn_logging import MaskAccountLinks
 from portal import worker_metrics  # noqa: F401 - failed tasks counted, the worker's metrics served
@@ -12,6 +13,8 @@ app = Celery("portal")
 # Every Celery option is a Django setting prefixed with CELERY_ (see portal/settings.py).
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The worker's lines carry the task's id and name, and the request_id of the request that queued it.
+app.steps["worker"].add(DjangoStructLogInitStep)
 
 
 @after_setup_logger.connect

@@ -14,6 +14,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from common import log_format
+from portal import error_reports
 from portal.config import ConfigurationError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "import_export",
+    "django_structlog",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -115,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After the user is known: binds request_id and user_id to every log line (portal/request_context.py).
+    "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -450,13 +455,19 @@ SESSION_COOKIE_AGE = 14 * 24 * 3600
 # a page does not query the sessions table, and a cache flushed or lost logs no one out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # "Internal Server Error: /compte/activer/<uid>/<token>/": no log line holds a usable account link.
-    "filters": {"account_links": {"()": "common.gunicorn_logging.MaskAccountLinks"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["account_links"]}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
-}
+# Logs (README, « Journaux et erreurs »): one JSON object a line in production, plain lines with
+# `make run`; each line of a request or of a task it queued carries the request id, the user's id
+# and the view (django-structlog), never a client address, an email or an account link's token.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ConfigurationError("LOG_FORMAT doit valoir json ou plain.")
+LOGGING = log_format.logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
+log_format.configure_structlog()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True  # the request id travels in the task's headers
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # a client's address is personal data
+# Errors to Sentry, scrubbed of personal data (portal/error_reports.py), only when SENTRY_DSN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    error_reports.init(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default=""),
+                       release=env.str("SENTRY_RELEASE", default=""),
+                       traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
