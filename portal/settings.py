@@ -67,6 +67,9 @@ def _database_from_url(url):
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
+        # A server that no longer answers fails a new connection in 5 s (readiness, /sante/), not
+        # after TCP's two minutes; DATABASE_URL's ?connect_timeout=… wins.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config
 
 
@@ -306,6 +309,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that no longer answers fails a request (and /sante/) in seconds, not minutes.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 5},
         },
         "local": LOCAL_CACHE,
     }
@@ -392,7 +397,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Production (DEBUG off) passes `manage.py check --deploy` with no warning.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^sante/$"]  # health checks come over plain HTTP from inside
+SECURE_REDIRECT_EXEMPT = [r"^sante/(vivant/)?$"]  # health checks come over plain HTTP from inside
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
