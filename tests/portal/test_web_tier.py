@@ -32,6 +32,7 @@ from candidates.models import Message
 from documents.models import PieceFile
 from documents.requirements import required_pieces
 from exams.models import ExamSession
+from portal.probe import probe
 from tests.candidates.helpers import free_port
 from tests.celery_workers import PROJECT, database_url_of_the_test_database
 from tests.documents.files import pdf_bytes
@@ -201,16 +202,11 @@ def log_in(browser, instance, email):
     return browser.post(instance, reverse("candidates:login"), {"csrfmiddlewaretoken": token, "username": email, "password": PASSWORD})
 
 
-def test_both_instances_are_ready_on_the_shared_servers(two_instances):
-    from portal.probe import probe
-
+def test_both_instances_are_ready_on_the_shared_servers(two_instances, monkeypatch):
     for instance in two_instances:
         assert Browser().get(instance, "/sante/").status == 200
-        os.environ["GUNICORN_BIND"] = f"127.0.0.1:{instance.port}"
-        try:
-            assert probe("/sante/") == 0  # docker-compose.yml's health check
-        finally:
-            del os.environ["GUNICORN_BIND"]
+        monkeypatch.setenv("GUNICORN_BIND", f"127.0.0.1:{instance.port}")
+        assert probe("/sante/") == 0  # docker-compose.yml's health check
 
 
 def test_a_candidate_logged_in_through_one_instance_goes_on_through_the_other(two_instances, registration):
