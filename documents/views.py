@@ -245,8 +245,10 @@ def finalize(request, pk):
         if request.POST.get("confirm") != "yes":
             messages.error(request, _("Cochez la case pour confirmer que vous avez vérifié vos pièces."))
             return redirect("documents:finalize", pk=registration.pk)
-        locking.registration_finalize(registration=registration, at=_received_at(request))
-        messages.success(request, _("Votre inscription est validée définitivement. Un courriel vous le confirme."))
+        if locking.registration_finalize(registration=registration, at=_received_at(request)):
+            messages.success(request, _("Votre inscription est validée définitivement. Un courriel vous le confirme."))
+        else:  # a second click, or a second tab, after the lock: nothing changes, no second email
+            messages.info(request, _("Votre inscription était déjà validée définitivement : rien n'a changé."))
         return redirect("documents:pieces", pk=registration.pk)
     context = {"registration": registration, "blockers": completeness.validation_blockers(registration),
                "title": _("J'ai fourni toutes mes pièces")}

@@ -71,6 +71,9 @@ def _database_from_url(url):
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
+        # A server that no longer answers fails a new connection in 5 s (readiness, /sante/), not
+        # after TCP's two minutes; DATABASE_URL's ?connect_timeout=… wins.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config
 
 
@@ -324,6 +327,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",  # django-redis's, counting hits and misses
             "LOCATION": REDIS_URL,
+            # A Redis that no longer answers fails a request (and /sante/) in seconds, not minutes.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 5},
         },
         "local": LOCAL_CACHE,
     }
@@ -414,7 +419,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Production (DEBUG off) passes `manage.py check --deploy` with no warning.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^sante/$", r"^metriques/$"]  # health checks and Prometheus come over plain HTTP from inside
+SECURE_REDIRECT_EXEMPT = [r"^sante/(vivant/)?$", r"^metriques/$"]  # health checks and Prometheus come over plain HTTP from inside
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)

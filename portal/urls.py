@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from documents.views import verify
 from exams.views import home
 from portal.dashboard import dashboard
-from portal.views import health, metrics, my_data
+from portal.views import health, liveness, metrics, my_data
 
 
 def page(template, title):
@@ -21,7 +21,8 @@ urlpatterns = [
     path("inscription/", include("documents.urls")),  # a registration's dossier: /inscription/<id>/…
     path("admin/tableau-de-bord/", admin.site.admin_view(dashboard), name="admin-dashboard"),
     path("admin/", admin.site.urls),
-    path("sante/", health, name="health"),
+    path("sante/", health, name="health"),  # readiness: database, cache and broker (README, « Monter en charge »)
+    path("sante/vivant/", liveness, name="liveness"),  # liveness: the process answers
     path("metriques/", metrics, name="metrics"),  # Prometheus, with its token (README, « Métriques (Prometheus) »)
     path("verifier/<str:code>", verify, name="verify"),  # the address the confirmation's QR code carries
     path("accessibilite/", page("accessibility", _("Accessibilité")), name="accessibility"),

@@ -3,7 +3,6 @@ import hmac
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from common.private_files import private_stream_response
+from portal.health import dependencies_state
 from portal.metrics import metrics_registry
 from portal.models import WorkerHeartbeat
 from portal.personal_data import personal_data_zip
@@ -20,51 +20,59 @@ CLAMD_PING_SECONDS = 60
 
 
 @never_cache
-def health(request):
-    """For the orchestrator and the load balancer: 200 when the database answers, else 503.
+def liveness(request):
+    """`/sante/vivant/`, the orchestrator's liveness probe: the process is up and answers.
 
-    Anyone gets only that, and `{"status": …}`. Staff logged in to admin (second factor
-    included) and a monitoring tool sending `Authorization: Bearer <HEALTH_CHECK_TOKEN>` also get
-    the details: database, whether a worker beat in the last three minutes, the antivirus.
+    It asks nothing of the database, the cache, the broker or the session, so that an outage of
+    one of them never gets every web process restarted: that would not bring them back.
     """
-    database_ok = database_answers()
-    payload = {"status": "ok" if database_ok else "indisponible"}
-    if may_see_health_details(request, database_ok=database_ok):
-        payload.update(database=database_ok, worker_alive=database_ok and WorkerHeartbeat.any_alive(),
-                       antivirus=antivirus_state())
-    return JsonResponse(payload, status=200 if database_ok else 503)
+    return JsonResponse({"status": "ok"})
 
 
-def database_answers():
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return True
-    except Exception:
-        return False
+@never_cache
+def health(request):
+    """`/sante/`, readiness, for the load balancer and the orchestrator: 200 when the database, the
+    cache and the broker answer (portal/health.py), else 503 with the ones that did not:
+    `{"status": "indisponible", "failed": ["cache"]}`.
+
+    Anyone gets only that. Staff logged in to admin (second factor included) and a monitoring
+    tool sending `Authorization: Bearer <HEALTH_CHECK_TOKEN>` also get the details: each server,
+    whether a worker beat in the last three minutes, the antivirus.
+    """
+    state = dependencies_state()
+    failed = [name for name, answered in state.items() if not answered]
+    payload = {"status": "indisponible", "failed": failed} if failed else {"status": "ok"}
+    # The session and its user are read from the cache, then the database.
+    if may_see_health_details(request, sessions_readable=state["database"] and state["cache"]):
+        payload.update(state, worker_alive=state["database"] and WorkerHeartbeat.any_alive(),
+                       antivirus=antivirus_state(cached=state["cache"]))
+    return JsonResponse(payload, status=503 if failed else 200)
 
 
-def may_see_health_details(request, *, database_ok):
+def may_see_health_details(request, *, sessions_readable):
     token = settings.HEALTH_CHECK_TOKEN
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if token and given and hmac.compare_digest(given.encode(), token.encode()):
         return True
-    if not database_ok:  # the session and the user are read from the database
+    if not sessions_readable:
         return False
     user = getattr(request, "user", None)
     return bool(user and user.is_authenticated and user.is_staff and user.is_verified())
 
 
-def antivirus_state():
+def antivirus_state(*, cached=True):
     """"off" (no CLAMD_URL), "ok" (clamd answered PONG) or "unreachable": uploads then wait, pending.
 
     The answer is kept a minute in the shared cache, so a health check polled every few seconds
-    by several callers costs clamd one PING a minute.
+    by several callers costs clamd one PING a minute; with the cache down, clamd is asked each time
+    (only callers allowed the details get this far).
     """
     from documents.antivirus import clamd_ping, scanning_enabled
 
     if not scanning_enabled():
         return "off"
+    if not cached:
+        return "ok" if clamd_ping() else "unreachable"
     return cache.get_or_set(f"health:clamd:{settings.CLAMD_URL}", lambda: "ok" if clamd_ping() else "unreachable",
                             CLAMD_PING_SECONDS)
 

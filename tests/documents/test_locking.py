@@ -76,6 +76,15 @@ def test_the_lock_is_final_and_emailed_once(logged_in, complete, run_on_commit):
     assert [m.subject for m in mail.outbox] == [f"Inscription {complete.number} validée définitivement"]
 
 
+def test_a_second_lock_says_the_registration_was_already_locked(logged_in, complete, run_on_commit):
+    with run_on_commit(), time_machine.travel(OPEN, tick=False):
+        logged_in.post(reverse("documents:finalize", args=[complete.pk]), {"confirm": "yes"}, follow=True)
+        second = logged_in.post(reverse("documents:finalize", args=[complete.pk]), {"confirm": "yes"}, follow=True)
+    text = html.unescape(second.content.decode())
+    assert french("était déjà validée définitivement : rien n'a changé") in text and "Un courriel vous le confirme" not in text
+    assert len(mail.outbox) == 1
+
+
 class TestAfterTheLock:
     @pytest.fixture
     def locked(self, complete):

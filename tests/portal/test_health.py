@@ -28,22 +28,23 @@ def test_an_anonymous_caller_learns_only_that_the_portal_is_up(client):
     assert response.json() == {"status": "ok"}
 
 
-def test_when_the_database_is_down_an_anonymous_caller_gets_a_503_and_no_detail(client, monkeypatch):
-    monkeypatch.setattr("portal.views.database_answers", lambda: False)
+def test_when_the_database_is_down_an_anonymous_caller_learns_only_which_server_failed(client, monkeypatch):
+    monkeypatch.setattr("portal.health.database_answers", lambda: False)
     response = client.get("/sante/")
-    assert response.status_code == 503 and response.json() == {"status": "indisponible"}
+    assert response.status_code == 503 and response.json() == {"status": "indisponible", "failed": ["database"]}
 
 
 def test_with_the_token_the_details_say_the_database_is_down(client, settings, monkeypatch):
     settings.HEALTH_CHECK_TOKEN = TOKEN
-    monkeypatch.setattr("portal.views.database_answers", lambda: False)
+    monkeypatch.setattr("portal.health.database_answers", lambda: False)
     response = client.get("/sante/", headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 503
-    assert response.json() == {"status": "indisponible", "database": False, "worker_alive": False, "antivirus": "off"}
+    assert response.json() == {"status": "indisponible", "failed": ["database"], "database": False, "cache": True, "broker": True,
+                               "worker_alive": False, "antivirus": "off"}
 
 
 def test_staff_with_their_second_factor_get_the_details(staff_health):
-    assert staff_health() == {"status": "ok", "database": True, "worker_alive": False, "antivirus": "off"}
+    assert staff_health() == {"status": "ok", "database": True, "cache": True, "broker": True, "worker_alive": False, "antivirus": "off"}
 
 
 def test_staff_without_their_second_factor_get_no_details(client, staff):
