@@ -68,3 +68,10 @@ def current_password_confirmed(request, user, password):
     locked pair is refused even the right password (AxesMiddleware then shows the 429 page)."""
     authenticated = authenticate(request, username=user.email, password=password)
     return authenticated is not None and authenticated.pk == user.pk
+
+
+def failure_log_client(username, ip_address, user_agent, path_info, request):
+    """What django-axes writes in its log line of a failed login or a lockout (AXES_CLIENT_STR_CALLABLE):
+    the form's path only. The email, the client's address and its user agent are personal data,
+    and the failures are counted (AccessAttempt, and the limit per client) where staff can see them."""
+    return f"{{path_info: {path_info!r}}}"

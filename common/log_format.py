@@ -16,7 +16,8 @@ import structlog
 
 from common.gunicorn_logging import mask_account_links
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address as typed, or percent-encoded as a browser sends it in a query string (%40 for @).
+EMAIL = re.compile(r"[\w.+%-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 EMAIL_MASK = "[email]"
 
 # What every record gets before it is rendered, whether it came from structlog or from logging.
@@ -34,10 +35,23 @@ def mask_text(text):
     return EMAIL.sub(EMAIL_MASK, mask_account_links(text))
 
 
+def masked(value):
+    """A value of a line, masked whatever its type: a string, the strings inside a dict or a list,
+    and any other object as its text (an exception passed as `reason=`, an SMTP error quoting
+    the recipients), since the renderer would write its repr unmasked."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dict):
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(item) for item in value]
+    return mask_text(value if isinstance(value, str) else str(value))
+
+
 def mask_account_links_and_emails(logger, method_name, event_dict):
-    """Every string value of the line masked: the request line of /compte/activer/<uid>/<token>/,
+    """Every value of the line masked: the request line of /compte/activer/<uid>/<token>/,
     an SMTP error quoting a link or an address, a login's email in a query string, a traceback."""
-    return {key: mask_text(value) if isinstance(value, str) else value for key, value in event_dict.items()}
+    return {key: masked(value) for key, value in event_dict.items()}
 
 
 def formatter(*, json):

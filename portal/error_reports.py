@@ -28,7 +28,8 @@ SCRUBBED = "[scrubbed]"
 PERSONAL_KEYS = ["email", "to_email", "first_name", "last_name", "usage_name", "birth_date", "phone", "address_line",
                  "address_complement", "postal_code", "city", "original_name", "filename", "file_name", "name",
                  "username", "token", "uidb64", "franceconnect_sub", "csrfmiddlewaretoken", "x_csrftoken"]
-DROPPED_HEADERS = {"authorization", "cookie", "x-csrftoken", "x-request-id"}
+# The Referer holds the previous page's query string (an admin search for a name, an email).
+DROPPED_HEADERS = {"authorization", "cookie", "x-csrftoken", "x-request-id", "referer"}
 
 _personal_values = contextvars.ContextVar("personal_values", default=())
 
@@ -53,7 +54,9 @@ def _scrubbed(value):
         return {key: _scrubbed(item) for key, item in value.items()}  # keys are the SDK's schema
     if isinstance(value, (list, tuple)):
         return [_scrubbed(item) for item in value]
-    return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return scrub_text(str(value))  # an object (a request in a breadcrumb's data) as its scrubbed text
 
 
 def scrub_event(event, hint=None):

@@ -17,6 +17,9 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 accesslog = "-"
+# The path without its query string, and neither the Referer nor the user agent: an admin search
+# (?q=Dupont) or a filter by email would put a name or an address in the line (README, « Journaux »).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 # The access log masks the token of account links (activation, new password, change of address):
 # mail scanners open them before the candidate does (common/gunicorn_logging.py).
 logger_class = "common.gunicorn_logging.Logger"

@@ -14,9 +14,10 @@ import re
 
 import sentry_sdk
 import structlog
+from django.conf import settings
 from django.dispatch import receiver
 from django.urls import Resolver404, resolve
-from django_structlog import signals
+from django_structlog import middlewares, signals
 from django_structlog.celery import signals as celery_signals
 
 from portal import error_reports
@@ -37,9 +38,21 @@ def view_name(request):
         return None
 
 
+class RequestMiddleware(middlewares.RequestMiddleware):
+    """django-structlog's, whose `request` field is the method and the path without the query
+    string: an admin search (?q=Dupont), a filter by email, a `next=` would put a name or an
+    address in the line, percent-encoded where no pattern would recognise it."""
+
+    @staticmethod
+    def format_request(request):
+        return f"{request.method} {request.path}"
+
+
 @receiver(signals.bind_extra_request_metadata)
 def _bind_request_context(request, logger, log_kwargs, **kwargs):
-    upstream = request_id_from_upstream(request.headers.get("X-Request-ID"))
+    # A client's X-Request-ID is believed only behind the trusted proxy, which sets its own;
+    # straight from the Internet, anyone could reuse another request's id and mix their lines.
+    upstream = request_id_from_upstream(request.headers.get("X-Request-ID")) if settings.TRUSTED_PROXY_COUNT else None
     if upstream:
         structlog.contextvars.bind_contextvars(request_id=upstream)
     structlog.contextvars.bind_contextvars(view=view_name(request))

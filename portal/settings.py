@@ -122,7 +122,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # After the user is known: binds request_id and user_id to every log line (portal/request_context.py).
-    "django_structlog.middlewares.RequestMiddleware",
+    "portal.request_context.RequestMiddleware",  # django-structlog's, the query string left out
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -240,6 +240,7 @@ AXES_LOCKOUT_CALLABLE = "candidates.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the email
 AXES_USERNAME_CALLABLE = "candidates.views.login_attempt_email"  # any case counts as one account
 AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address"  # the portal's one client address
+AXES_CLIENT_STR_CALLABLE = "candidates.login_limits.failure_log_client"  # its log lines name no one, no address
 
 # French by default; every user-facing string goes through gettext, written in French.
 LANGUAGE_CODE = "fr"

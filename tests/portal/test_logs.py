@@ -86,12 +86,44 @@ def test_an_account_links_token_is_masked_in_the_request_line(client, db, log_li
 
 
 def test_an_email_in_a_line_is_masked(client, db, log_lines):
-    client.get(reverse("candidates:login") + "?email=zephyrine.quillard@exemple.fr")
     logging.getLogger("candidates.outbox").warning("refusé par le serveur : <oscar.vantard@exemple.fr>")
+    logging.getLogger("candidates.outbox").warning("encodé : oscar.vantard%40exemple.fr")
 
     text = log_lines.text()
     assert "exemple.fr" not in text
-    assert "?email=[email]" in text and "<[email]>" in text
+    assert "<[email]>" in text and "encodé : [email]" in text
+
+
+# The review of issue 19: a query string reached the request line, where a browser writes an
+# email's @ as %40 (an admin search: ?q=jean.dupont%40exemple.fr, or ?q=Dupont).
+def test_the_request_line_leaves_out_the_query_string(client, db, log_lines):
+    client.get(reverse("candidates:login") + "?q=zephyrine.quillard%40exemple.fr&nom=Quillard")
+
+    finished = request_lines(log_lines.records(), "request_finished")[-1]
+    assert finished["request"] == "GET /compte/connexion/"
+    assert "exemple.fr" not in log_lines.text() and "Quillard" not in log_lines.text()
+
+
+def test_any_value_of_a_line_is_masked_whatever_its_type(log_lines):
+    import structlog
+
+    refused = OSError("550 <oscar.vantard@exemple.fr> inconnu")  # an SMTP error passed as an object
+    structlog.get_logger("candidates.tasks").warning("task_retrying", reason=refused,
+                                                     recipients={"to": ["oscar.vantard@exemple.fr"]})
+
+    (line,) = log_lines.records()
+    assert "exemple.fr" not in log_lines.text()
+    assert line["reason"] == "550 <[email]> inconnu" and line["recipients"] == {"to": ["[email]"]}
+
+
+def test_a_failed_login_logs_neither_the_email_nor_the_address_nor_the_browser(client, candidate_with_a_name, log_lines):
+    client.post(reverse("candidates:login"), {"username": candidate_with_a_name.email, "password": "pas le bon"},
+                headers={"User-Agent": "NavigateurDeZephyrine/1.0"}, REMOTE_ADDR="203.0.113.77")
+
+    text = log_lines.text()
+    assert "AXES: New login failure" in text  # the line is there, for operators
+    for personal in ("zephyrine", "203.0.113.77", "NavigateurDeZephyrine"):
+        assert personal not in text.lower() and personal not in text
 
 
 def test_a_library_records_line_is_json_with_the_requests_context_and_masked(log_lines):
@@ -106,14 +138,24 @@ def test_a_library_records_line_is_json_with_the_requests_context_and_masked(log
     assert line["event"] == "Not Found: /compte/mot-de-passe/nouveau/Nw/[masked]/"
 
 
-def test_a_proxys_request_id_is_kept(client, db, log_lines):
+def test_a_proxys_request_id_is_kept(client, db, log_lines, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
     client.get(reverse("candidates:login"), headers={"X-Request-ID": "0b7e1d9c-4f5a-4c2e-9a61-3d8f2b6c7e10"})
 
     assert request_lines(log_lines.records(), "request_finished")[-1]["request_id"] == "0b7e1d9c-4f5a-4c2e-9a61-3d8f2b6c7e10"
 
 
+def test_a_request_id_sent_with_no_trusted_proxy_in_front_is_replaced(client, db, log_lines, settings):
+    """Straight from the Internet, anyone could reuse another request's id and mix their lines."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    client.get(reverse("candidates:login"), headers={"X-Request-ID": "0b7e1d9c-4f5a-4c2e-9a61-3d8f2b6c7e10"})
+
+    assert request_lines(log_lines.records(), "request_finished")[-1]["request_id"] != "0b7e1d9c-4f5a-4c2e-9a61-3d8f2b6c7e10"
+
+
 @pytest.mark.parametrize("sent", ["zephyrine.quillard@exemple.fr", "<script>alert(1)</script>", "x" * 200, "a b c d e f g h"])
-def test_an_incoming_request_id_that_is_no_id_is_replaced(client, db, log_lines, sent):
+def test_an_incoming_request_id_that_is_no_id_is_replaced(client, db, log_lines, sent, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
     client.get(reverse("candidates:login"), headers={"X-Request-ID": sent})
 
     assert uuid.UUID(request_lines(log_lines.records(), "request_finished")[-1]["request_id"])
