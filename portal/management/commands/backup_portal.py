@@ -19,11 +19,13 @@ class Command(BaseCommand):
         was_new = not folder.exists() or not any(folder.iterdir())
         try:
             manifest = backup_write(folder)
-        except BackupError as error:
-            raise CommandError(f"Sauvegarde impossible : {error}") from None
-        except BaseException:
+        except BaseException as error:
+            # A folder this command made or found empty leaves nothing behind that looks like a backup
+            # (a half-written dump after pg_dump failed); one it refused as not empty is left alone.
             if was_new:
                 remove_partial_backup(folder)
+            if isinstance(error, BackupError):
+                raise CommandError(f"Sauvegarde impossible : {error}") from None
             raise
         total = sum(entry["size"] for entry in manifest["files"])
         self.stdout.write(self.style.SUCCESS(
