@@ -35,17 +35,18 @@ def mask_text(text):
     return EMAIL.sub(EMAIL_MASK, mask_account_links(text))
 
 
-def masked(value):
-    """A value of a line, masked whatever its type: a string, the strings inside a dict or a list,
-    and any other object as its text (an exception passed as `reason=`, an SMTP error quoting
-    the recipients), since the renderer would write its repr unmasked."""
+def masked(value, mask=mask_text):
+    """A value masked whatever its type: a string, the strings inside a dict or a list, and any
+    other object as its text (an exception passed as `reason=`, an SMTP error quoting the
+    recipients), since a renderer would write its repr unmasked. `mask` is the text's masking
+    (the log lines' here; the error reports' in portal/error_reports.py)."""
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, dict):
-        return {key: masked(item) for key, item in value.items()}
+        return {key: masked(item, mask) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [masked(item) for item in value]
-    return mask_text(value if isinstance(value, str) else str(value))
+        return [masked(item, mask) for item in value]
+    return mask(value if isinstance(value, str) else str(value))
 
 
 def mask_account_links_and_emails(logger, method_name, event_dict):

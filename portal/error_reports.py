@@ -19,7 +19,7 @@ from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScrubber
 
 from common.gunicorn_logging import mask_account_links
-from common.log_format import EMAIL
+from common.log_format import EMAIL, masked
 
 FILE_NAME = re.compile(r"[^\s/\\'\"<>|:,;()\[\]{}?=&]+\.(?:pdf|jpe?g|png|heic|heif|tiff?|gif|webp|bmp|docx?|odt|xlsx?|ods|zip)\b",
                        re.IGNORECASE)
@@ -48,15 +48,8 @@ def scrub_text(text):
 
 
 def _scrubbed(value):
-    if isinstance(value, str):
-        return scrub_text(value)
-    if isinstance(value, dict):
-        return {key: _scrubbed(item) for key, item in value.items()}  # keys are the SDK's schema
-    if isinstance(value, (list, tuple)):
-        return [_scrubbed(item) for item in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return scrub_text(str(value))  # an object (a request in a breadcrumb's data) as its scrubbed text
+    """Every string in the event (keys are the SDK's schema, left alone), and any object as its scrubbed text."""
+    return masked(value, scrub_text)
 
 
 def scrub_event(event, hint=None):

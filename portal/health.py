@@ -48,12 +48,27 @@ def broker_answers():
         folder = app.conf.broker_transport_options.get("data_folder_in", "")
         return os.path.isdir(folder) and os.access(folder, os.W_OK)
     try:
-        timeouts = {"socket_connect_timeout": CHECK_TIMEOUT_SECONDS, "socket_timeout": CHECK_TIMEOUT_SECONDS}
-        with app.connection_for_write(connect_timeout=CHECK_TIMEOUT_SECONDS, transport_options=timeouts) as broker:
-            broker.ensure_connection(max_retries=0, timeout=CHECK_TIMEOUT_SECONDS)
+        with brief_broker_connection():
+            pass
         return True
     except Exception:
         return False
+
+
+def brief_broker_connection():
+    """A connection to the Celery broker, made within CHECK_TIMEOUT_SECONDS or an error, whose
+    every read waits as long at most: a Redis that accepts and never answers holds no web process
+    (the readiness check, and the metrics' queue lengths)."""
+    from portal.celery import app
+
+    timeouts = {"socket_connect_timeout": CHECK_TIMEOUT_SECONDS, "socket_timeout": CHECK_TIMEOUT_SECONDS}
+    connection = app.connection_for_write(connect_timeout=CHECK_TIMEOUT_SECONDS, transport_options=timeouts)
+    try:
+        connection.ensure_connection(max_retries=0, timeout=CHECK_TIMEOUT_SECONDS)
+    except BaseException:
+        connection.release()
+        raise
+    return connection
 
 
 def dependencies_state():

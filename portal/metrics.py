@@ -19,12 +19,12 @@ from candidates.models import Message, MessageStatus
 from documents.models import PieceFile, ScanStatus
 from exams.models import ExamSession, Registration, RegistrationStatus
 from portal.celery import app as celery_app
+from portal.health import brief_broker_connection
 
 logger = logging.getLogger(__name__)
 
 # An email not sent yet: waiting for its task, or taken by a worker that has not finished.
 UNSENT = (MessageStatus.PENDING, MessageStatus.SENDING)
-BROKER_TIMEOUT_SECONDS = 2
 
 
 def metrics_registry():
@@ -91,11 +91,7 @@ def celery_queue_lengths():
     or the message files of the filesystem broker). A broker that does not answer gives no sample."""
     family = GaugeMetricFamily("bts_portal_celery_queue_length", "Tasks waiting in a Celery queue.", labels=["queue"])
     try:
-        # Within seconds, as the readiness check: a Redis that accepts and never answers must not
-        # hold the web process that serves the scrape (portal/health.py).
-        timeouts = {"socket_connect_timeout": BROKER_TIMEOUT_SECONDS, "socket_timeout": BROKER_TIMEOUT_SECONDS}
-        with celery_app.connection_for_read(connect_timeout=BROKER_TIMEOUT_SECONDS, transport_options=timeouts) as connection:
-            connection.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
+        with brief_broker_connection() as connection:  # within seconds, as the readiness check
             channel = connection.default_channel
             for queue in sorted(celery_app.amqp.queues):
                 family.add_metric([queue], channel.queue_declare(queue=queue, passive=False).message_count)
